@@ -1,0 +1,40 @@
+import { createServer } from "node:http"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, Layer } from "effect"
+import { HttpRouter } from "effect/http"
+import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { AppConfig } from "../infra/AppConfig.ts"
+import { Api } from "./Api.ts"
+import { CorsLive, ServerMiddleware } from "./middleware.ts"
+import { RouteTemplateLive } from "./RouteTemplate.ts"
+import { SystemHandlers } from "./SystemHandlers.ts"
+
+/** Every route of the app (API, docs) with the global middleware; needs the services. */
+export const AppRoutes = Layer.mergeAll(
+  HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
+    Layer.provide([SystemHandlers]),
+    Layer.provide(RouteTemplateLive)
+  ),
+  HttpApiScalar.layer(Api, { path: "/docs" }),
+  ServerMiddleware,
+  CorsLive
+)
+
+/** Serves AppRoutes on HOST:PORT, draining in-flight requests on shutdown. */
+export const HttpServerLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return HttpRouter.serve(AppRoutes, {
+      disableLogger: true,
+      routerConfig: { ignoreTrailingSlash: true, maxParamLength: 200 }
+    }).pipe(
+      Layer.provide(
+        NodeHttpServer.layer(() => createServer({ keepAliveTimeout: 65_000 }), {
+          port: config.port,
+          host: config.host,
+          gracefulShutdownTimeout: config.shutdownTimeout
+        })
+      )
+    )
+  })
+)

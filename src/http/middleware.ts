@@ -1,0 +1,213 @@
+import type { Types } from "effect"
+import { Cause, Duration, Effect, Layer, Metric, Option, Result, SchemaIssue, Semaphore } from "effect"
+import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpApi, HttpApiError } from "effect/http-api"
+import { AppConfig } from "../infra/AppConfig.ts"
+import { httpInFlight, httpRequestDuration } from "../infra/Metrics.ts"
+import { Api } from "./Api.ts"
+import { RequestState } from "./RouteTemplate.ts"
+
+export interface ErrorBody {
+  readonly error: string
+  readonly code: string
+  readonly details?: ReadonlyArray<{ readonly field: string; readonly message: string }>
+}
+
+export const jsonError = (status: number, body: ErrorBody, headers?: Record<string, string>) =>
+  HttpServerResponse.jsonUnsafe(body, { status, ...(headers ? { headers } : {}) })
+
+const STATUS_CODES: Record<number, [code: string, message: string]> = {
+  400: ["BAD_REQUEST", "Bad request"],
+  401: ["UNAUTHORIZED", "Authentication required"],
+  403: ["FORBIDDEN", "Forbidden"],
+  404: ["NOT_FOUND", "Resource not found"],
+  405: ["METHOD_NOT_ALLOWED", "Method not allowed"],
+  408: ["TIMEOUT", "Request timeout"],
+  409: ["CONFLICT", "Conflict"],
+  413: ["PAYLOAD_TOO_LARGE", "Request body too large"],
+  415: ["UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"],
+  422: ["UNPROCESSABLE_ENTITY", "Unprocessable entity"],
+  429: ["RATE_LIMITED", "Too many requests"],
+  500: ["INTERNAL_ERROR", "Internal server error"],
+  503: ["SERVICE_UNAVAILABLE", "Service unavailable"],
+  504: ["TIMEOUT", "Request timed out"]
+}
+
+const bodyForStatus = (status: number): ErrorBody => {
+  const [code, error] = STATUS_CODES[status] ?? (status >= 500 ? STATUS_CODES[500]! : STATUS_CODES[400]!)
+  return { error, code }
+}
+
+const formatIssues = SchemaIssue.makeFormatterStandardSchemaV1()
+
+/** Issue paths like ["payload", "email"] become the field name "email". */
+const formatSchemaError = (error: HttpApiError.HttpApiSchemaError): ErrorBody => {
+  const { issues } = formatIssues(error.cause.issue)
+  const where =
+    error.kind === "Payload" ? "body" : error.kind === "Query" ? "query" : error.kind === "Params" ? "path" : "headers"
+  const details = issues.map((issue) => ({
+    field:
+      issue.path && issue.path.length > 0
+        ? issue.path.map((p) => String(typeof p === "object" ? p.key : p)).join(".")
+        : where,
+    message: issue.message
+  }))
+  const fields = [...new Set(details.map((d) => d.field))]
+  return {
+    error: fields.length > 0 ? `Invalid request ${where}: ${fields.join(", ")}` : `Invalid request ${where}`,
+    code: "VALIDATION_ERROR",
+    details
+  }
+}
+
+/** Method+path pairs of the Api, to tell a 405 (path exists, other method) from a 404. */
+const knownRoutes = (() => {
+  const routes: Array<{ method: string; pattern: RegExp }> = []
+  HttpApi.reflect(Api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => {
+      const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")
+      routes.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
+    }
+  })
+  return routes
+})()
+
+export const allowedMethods = (path: string) => {
+  const methods = new Set(knownRoutes.filter((r) => r.pattern.test(path)).map((r) => r.method))
+  if (methods.has("GET")) methods.add("HEAD")
+  return [...methods]
+}
+
+const pathOf = (url: string) => {
+  const q = url.indexOf("?")
+  return q === -1 ? url : url.slice(0, q)
+}
+
+/** Turns any failure or defect into the JSON error body; 500s are logged, never explained to the client. */
+const errorResponse = (cause: Cause.Cause<unknown>, request: HttpServerRequest.HttpServerRequest) => {
+  const failure = Cause.findErrorOption(cause)
+  const defect = Cause.findDefect(cause)
+  const error: unknown = Option.isSome(failure) ? failure.value : Result.isSuccess(defect) ? defect.success : undefined
+  if (HttpApiError.HttpApiSchemaError.is(error)) return Effect.succeed(jsonError(400, formatSchemaError(error)))
+  if (HttpApiError.HttpApiPayloadTooLarge.is(error)) return Effect.succeed(jsonError(413, bodyForStatus(413)))
+  if (HttpServerError.isHttpServerError(error)) {
+    const reason = error.reason
+    if (reason._tag === "RouteNotFound") {
+      const allow = allowedMethods(pathOf(request.url))
+      return Effect.succeed(
+        allow.length > 0
+          ? jsonError(405, bodyForStatus(405), { allow: allow.join(", ") })
+          : jsonError(404, { error: `No route for ${request.method} ${pathOf(request.url)}`, code: "NOT_FOUND" })
+      )
+    }
+    if (reason._tag === "RequestParseError") {
+      return Effect.succeed(
+        reason.reason === "BodyTooLarge"
+          ? jsonError(413, bodyForStatus(413))
+          : jsonError(400, { error: "Malformed request body: expected valid JSON", code: "BAD_REQUEST" })
+      )
+    }
+  }
+  if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(jsonError(503, bodyForStatus(503)))
+  return Effect.logError("unhandled error", cause).pipe(Effect.as(jsonError(500, bodyForStatus(500))))
+}
+
+const isJson = (response: HttpServerResponse.HttpServerResponse) =>
+  response.body._tag === "Uint8Array" && (response.body.contentType ?? "").startsWith("application/json")
+
+/** An error response that is not JSON yet (404 of the router, 415 of the API, empty 400s) gets the JSON body. */
+const ensureJsonError = (response: HttpServerResponse.HttpServerResponse) =>
+  response.status < 400 || isJson(response)
+    ? response
+    : HttpServerResponse.setHeaders(jsonError(response.status, bodyForStatus(response.status)), response.headers)
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * The outermost middleware of every route: request id, body-size and
+ * concurrency limits, per-request timeout, uniform JSON errors, metrics and
+ * one structured log line per request.
+ */
+export const ServerMiddleware = HttpRouter.middleware(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    const permits = yield* Semaphore.make(config.maxConcurrentRequests)
+    const timeoutMs = Duration.toMillis(config.requestTimeout)
+    const overloaded = jsonError(
+      503,
+      { error: "Server is at capacity, retry shortly", code: "SERVICE_UNAVAILABLE" },
+      { "retry-after": "1" }
+    )
+    const timedOut = jsonError(504, bodyForStatus(504))
+    const tooLarge = jsonError(413, {
+      error: `Request body exceeds ${config.bodyLimitBytes} bytes`,
+      code: "PAYLOAD_TOO_LARGE"
+    })
+
+    return (
+      app: Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled>
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled, HttpServerRequest.HttpServerRequest> =>
+      Effect.gen(function* () {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        const incomingId = request.headers["x-request-id"]
+        const requestId = incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID()
+        const state = { route: undefined as string | undefined }
+        const start = performance.now()
+        yield* Metric.update(httpInFlight, 1)
+
+        const contentLength = Number(request.headers["content-length"] ?? 0)
+        const handled: Effect.Effect<HttpServerResponse.HttpServerResponse> =
+          contentLength > config.bodyLimitBytes
+            ? Effect.succeed(tooLarge)
+            : app.pipe(
+                Effect.timeoutOption(timeoutMs),
+                Effect.map(Option.getOrElse(() => timedOut)),
+                Effect.catchCause((cause) => errorResponse(cause, request)),
+                permits.withPermitsIfAvailable(1),
+                Effect.map(Option.getOrElse(() => overloaded)),
+                Effect.provideService(RequestState, state)
+              )
+        const response = yield* handled.pipe(Effect.annotateLogs("request_id", requestId))
+        const final = HttpServerResponse.setHeader(ensureJsonError(response), "x-request-id", requestId)
+
+        const seconds = (performance.now() - start) / 1000
+        const route = state.route ?? (response.status === 404 ? "unmatched" : pathOf(request.url))
+        const attributes = { method: request.method, route, status: String(final.status) }
+        yield* Metric.update(httpInFlight, -1)
+        yield* Metric.update(Metric.withAttributes(httpRequestDuration, attributes), seconds)
+        yield* Effect.logInfo("request").pipe(
+          Effect.annotateLogs({
+            request_id: requestId,
+            method: request.method,
+            path: pathOf(request.url),
+            route,
+            status: final.status,
+            duration_ms: Math.round(seconds * 100000) / 100
+          })
+        )
+        return final
+      })
+  }),
+  { global: true }
+)
+
+export const CorsLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const config = yield* AppConfig
+    return HttpRouter.cors({
+      allowedOrigins: config.corsOrigins,
+      allowedMethods: ["GET", "POST", "PUT", "DELETE", "OPTIONS"],
+      allowedHeaders: ["authorization", "content-type", "idempotency-key", "x-request-id", "traceparent"],
+      exposedHeaders: [
+        "x-request-id",
+        "retry-after",
+        "ratelimit-limit",
+        "ratelimit-remaining",
+        "ratelimit-reset",
+        "idempotent-replayed"
+      ],
+      maxAge: 600
+    })
+  })
+)

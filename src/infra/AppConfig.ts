@@ -1,0 +1,98 @@
+import type { LogLevel } from "effect"
+import { Config, ConfigProvider, Context, Duration, Effect, Layer, Redacted } from "effect"
+
+export const DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
+
+const csv = (name: string, fallback: string) =>
+  Config.String(name).pipe(
+    Config.withDefault(fallback),
+    Config.map((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0)
+    )
+  )
+
+const positiveInt = (name: string, fallback: number) =>
+  Config.Int(name).pipe(
+    Config.withDefault(fallback),
+    Config.mapEffect((n) =>
+      n > 0
+        ? Effect.succeed(n)
+        : Effect.fail(
+            new Config.ConfigError(
+              new ConfigProvider.SourceError({ message: `${name} must be a positive integer, got ${n}` })
+            )
+          )
+    )
+  )
+
+/**
+ * Every setting of the process, read once at start-up through Effect Config so
+ * that each bad value fails with a message naming the variable.
+ */
+export const appConfig = Config.all({
+  nodeEnv: Config.Literals(["development", "production", "test"], "NODE_ENV").pipe(Config.withDefault("development")),
+  port: Config.Port("PORT").pipe(Config.withDefault(5000)),
+  host: Config.String("HOST").pipe(Config.withDefault("0.0.0.0")),
+  databaseUrl: Config.Redacted("DATABASE_URL").pipe(Config.option),
+  dbPoolMax: positiveInt("DB_POOL_MAX", 20),
+  redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
+  jwtSecret: Config.Redacted("JWT_SECRET").pipe(Config.withDefault(Redacted.make(DEV_JWT_SECRET))),
+  accessTokenTtl: Config.Duration("ACCESS_TOKEN_TTL").pipe(Config.withDefault(Duration.minutes(15))),
+  refreshTokenTtl: Config.Duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(Duration.days(30))),
+  corsOrigins: csv("CORS_ORIGINS", "*"),
+  logLevel: Config.LogLevel("LOG_LEVEL").pipe(Config.withDefault<LogLevel.LogLevel>("Info")),
+  dataDir: Config.String("DATA_DIR").pipe(Config.withDefault(".data")),
+  maxConcurrentRequests: positiveInt("MAX_CONCURRENT_REQUESTS", 2048),
+  requestTimeout: Config.Duration("REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
+  bodyLimitBytes: positiveInt("BODY_LIMIT_BYTES", 1024 * 1024),
+  shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  otlpEndpoint: Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option),
+  seedOnInit: Config.Boolean("SEED_ON_INIT").pipe(Config.withDefault(true))
+}).pipe(
+  Config.mapEffect((c) =>
+    c.nodeEnv === "production" && Redacted.value(c.jwtSecret) === DEV_JWT_SECRET
+      ? Effect.fail(
+          new Config.ConfigError(
+            new ConfigProvider.SourceError({
+              message: "JWT_SECRET must be set to a secret of your own when NODE_ENV=production"
+            })
+          )
+        )
+      : Effect.succeed(c)
+  )
+)
+
+export type AppConfigShape = Config.Success<typeof appConfig>
+
+export class AppConfig extends Context.Service<AppConfig, AppConfigShape>()("shop/infra/AppConfig") {
+  static readonly layer = Layer.effect(
+    AppConfig,
+    Effect.gen(function* () {
+      return yield* appConfig
+    })
+  )
+
+  /** Loud start-up warnings about settings that are fine for development only. */
+  static readonly warnings = Layer.effectDiscard(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      if (Redacted.value(config.jwtSecret) === DEV_JWT_SECRET) {
+        yield* Effect.logWarning(
+          "!!! JWT_SECRET is not set: using the insecure development default. Set JWT_SECRET before exposing this server. !!!"
+        )
+      }
+    })
+  )
+
+  /** A layer with fixed values, for tests that need no environment. */
+  static readonly layerWith = (overrides: Partial<AppConfigShape> = {}) =>
+    Layer.effect(
+      AppConfig,
+      Effect.gen(function* () {
+        return { ...(yield* appConfig), ...overrides }
+      })
+    )
+}

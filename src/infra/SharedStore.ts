@@ -1,0 +1,256 @@
+import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Redis } from "ioredis"
+import { AppConfig } from "./AppConfig.ts"
+
+export interface RateLimitDecision {
+  readonly allowed: boolean
+  readonly limit: number
+  readonly remaining: number
+  /** Seconds until the budget is whole again. */
+  readonly resetSeconds: number
+  /** Seconds to wait before the next request can pass (0 when allowed). */
+  readonly retryAfterSeconds: number
+}
+
+export type StoreStatus = "up" | "degraded" | "memory"
+
+/**
+ * The one key-value interface that cache, rate limits and locks are written
+ * against. Backed by Redis when REDIS_URL is set, by process memory otherwise.
+ * While Redis is unreachable every call falls back to memory (never fails), and
+ * `shared` turns false so that a cache can bypass itself instead of serving
+ * entries other instances cannot invalidate.
+ */
+export class SharedStore extends Context.Service<
+  SharedStore,
+  {
+    readonly status: Effect.Effect<StoreStatus>
+    /** True when what is stored is seen by every instance (Redis up) or there is only memory. */
+    readonly shared: Effect.Effect<boolean>
+    readonly get: (key: string) => Effect.Effect<Option.Option<string>>
+    readonly set: (key: string, value: string, ttl: Duration.Input) => Effect.Effect<void>
+    readonly setIfAbsent: (key: string, value: string, ttl: Duration.Input) => Effect.Effect<boolean>
+    readonly del: (keys: ReadonlyArray<string>) => Effect.Effect<void>
+    readonly incr: (key: string) => Effect.Effect<number>
+    readonly rateLimit: (key: string, limit: number, period: Duration.Input) => Effect.Effect<RateLimitDecision>
+    readonly ping: Effect.Effect<boolean>
+  }
+>()("shop/infra/SharedStore") {
+  static readonly layerMemory = Layer.sync(SharedStore, () => {
+    const memory = new MemoryStore()
+    return SharedStore.of({
+      status: Effect.succeed("memory"),
+      shared: Effect.succeed(true),
+      get: (key) => Effect.sync(() => Option.fromNullishOr(memory.get(key))),
+      set: (key, value, ttl) =>
+        Effect.sync(() => memory.set(key, value, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
+      setIfAbsent: (key, value, ttl) =>
+        Effect.sync(() => memory.setIfAbsent(key, value, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
+      del: (keys) => Effect.sync(() => memory.delAll(keys)),
+      incr: (key) => Effect.sync(() => memory.incr(key)),
+      rateLimit: (key, limit, period) =>
+        Effect.sync(() => memory.rateLimit(key, limit, Duration.toMillis(Duration.fromInputUnsafe(period)))),
+      ping: Effect.succeed(true)
+    })
+  })
+
+  static readonly layerRedis = (url: string) =>
+    Layer.effect(
+      SharedStore,
+      Effect.gen(function* () {
+        const memory = new MemoryStore()
+        const redis = yield* Effect.acquireRelease(
+          Effect.sync(
+            () =>
+              new Redis(url, {
+                lazyConnect: true,
+                enableOfflineQueue: false,
+                maxRetriesPerRequest: 1,
+                commandTimeout: 1000,
+                connectTimeout: 2000,
+                retryStrategy: (times) => Math.min(times * 200, 2000)
+              })
+          ),
+          (r) => Effect.promise(() => r.quit().catch(() => r.disconnect()))
+        )
+        redis.defineCommand("gcra", { numberOfKeys: 1, lua: GCRA_LUA })
+        let wasDown = false
+        const context = yield* Effect.context<never>()
+        const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
+        redis.on("error", () => {})
+        redis.on("close", () => {
+          if (!wasDown) log(Effect.logWarning("Redis unreachable: cache bypassed, rate limits in process memory"))
+          wasDown = true
+        })
+        redis.on("ready", () => {
+          if (!wasDown) return
+          // Writes made while Redis was away could not invalidate what it holds.
+          void flushPrefix(redis, "cache:").finally(() => {
+            wasDown = false
+            log(Effect.logInfo("Redis is back: cache and rate limits shared again"))
+          })
+        })
+        yield* Effect.tryPromise(() => redis.connect()).pipe(
+          Effect.catch(() =>
+            Effect.sync(() => {
+              wasDown = true
+            }).pipe(Effect.andThen(Effect.logWarning("Redis unreachable at start: serving in degraded mode")))
+          )
+        )
+        const up = () => redis.status === "ready" && !wasDown
+        const tryRedis = <A>(f: () => Promise<A>, fallback: () => A): Effect.Effect<A> =>
+          up() ? Effect.tryPromise(f).pipe(Effect.catch(() => Effect.sync(fallback))) : Effect.sync(fallback)
+        const ms = (d: Duration.Input) => Math.max(1, Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(d))))
+        return SharedStore.of({
+          status: Effect.sync(() => (up() ? "up" : "degraded")),
+          shared: Effect.sync(up),
+          get: (key) =>
+            tryRedis(
+              () => redis.get(key),
+              () => null
+            ).pipe(Effect.map(Option.fromNullishOr)),
+          set: (key, value, ttl) =>
+            tryRedis(
+              () => redis.set(key, value, "PX", ms(ttl)).then(() => undefined),
+              () => undefined
+            ),
+          setIfAbsent: (key, value, ttl) =>
+            tryRedis(
+              () => redis.set(key, value, "PX", ms(ttl), "NX").then((r) => r === "OK"),
+              () => memory.setIfAbsent(key, value, ms(ttl))
+            ),
+          del: (keys) =>
+            keys.length === 0
+              ? Effect.void
+              : tryRedis(
+                  () => redis.unlink(...keys).then(() => undefined),
+                  () => memory.delAll(keys)
+                ),
+          incr: (key) =>
+            tryRedis(
+              () => redis.incr(key),
+              () => memory.incr(key)
+            ),
+          rateLimit: (key, limit, period) =>
+            tryRedis(
+              () =>
+                (redis as unknown as { gcra: (k: string, ...a: Array<number>) => Promise<Array<number>> })
+                  .gcra(key, limit, ms(period))
+                  .then(([allowed, remaining, resetMs, retryMs]) =>
+                    decision(allowed === 1, limit, remaining!, resetMs!, retryMs!)
+                  ),
+              () => memory.rateLimit(key, limit, ms(period))
+            ),
+          ping: Effect.tryPromise(() => redis.ping()).pipe(
+            Effect.timeout("1 second"),
+            Effect.map(() => true),
+            Effect.catch(() => Effect.succeed(false))
+          )
+        })
+      })
+    )
+
+  /** Redis when REDIS_URL is set, memory otherwise. */
+  static readonly layer = Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      return Option.match(config.redisUrl, {
+        onNone: () => SharedStore.layerMemory,
+        onSome: (url) => SharedStore.layerRedis(Redacted.value(url))
+      })
+    })
+  )
+}
+
+const flushPrefix = async (redis: Redis, prefix: string) => {
+  let cursor = "0"
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000)
+    if (keys.length > 0) await redis.unlink(...keys)
+    cursor = next
+  } while (cursor !== "0")
+}
+
+const decision = (allowed: boolean, limit: number, remaining: number, resetMs: number, retryMs: number) => ({
+  allowed,
+  limit,
+  remaining: Math.max(0, remaining),
+  resetSeconds: Math.max(0, Math.ceil(resetMs / 1000)),
+  retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(retryMs / 1000))
+})
+
+/**
+ * GCRA (generic cell rate algorithm): `limit` requests per `period`, bursts up
+ * to `limit`. One key holds the theoretical arrival time; atomic in Redis.
+ */
+const GCRA_LUA = `
+local limit = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local interval = period / limit
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + interval
+if new_tat - now > period then
+  return {0, 0, math.ceil(tat - now), math.ceil(new_tat - period - now)}
+end
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil(new_tat - now))
+return {1, math.floor((period - (new_tat - now)) / interval), math.ceil(new_tat - now), 0}
+`
+
+/** Per-process store with expiry; also the fallback while Redis is away. */
+class MemoryStore {
+  private readonly values = new Map<string, { value: string; expires: number }>()
+  private readonly tats = new Map<string, number>()
+  private sweeps = 0
+
+  private sweep(now: number) {
+    if (++this.sweeps % 1000 !== 0) return
+    for (const [k, v] of this.values) if (v.expires <= now) this.values.delete(k)
+    for (const [k, tat] of this.tats) if (tat <= now) this.tats.delete(k)
+  }
+
+  get(key: string): string | undefined {
+    const entry = this.values.get(key)
+    if (entry === undefined) return undefined
+    if (entry.expires <= Date.now()) {
+      this.values.delete(key)
+      return undefined
+    }
+    return entry.value
+  }
+
+  set(key: string, value: string, ttlMs: number) {
+    const now = Date.now()
+    this.sweep(now)
+    this.values.set(key, { value, expires: now + ttlMs })
+  }
+
+  setIfAbsent(key: string, value: string, ttlMs: number) {
+    if (this.get(key) !== undefined) return false
+    this.set(key, value, ttlMs)
+    return true
+  }
+
+  delAll(keys: ReadonlyArray<string>) {
+    for (const key of keys) this.values.delete(key)
+  }
+
+  incr(key: string) {
+    const next = Number(this.get(key) ?? 0) + 1
+    this.values.set(key, { value: String(next), expires: Number.POSITIVE_INFINITY })
+    return next
+  }
+
+  rateLimit(key: string, limit: number, periodMs: number): RateLimitDecision {
+    const now = Date.now()
+    this.sweep(now)
+    const interval = periodMs / limit
+    const tat = Math.max(this.tats.get(key) ?? now, now)
+    const newTat = tat + interval
+    if (newTat - now > periodMs) return decision(false, limit, 0, tat - now, newTat - periodMs - now)
+    this.tats.set(key, newTat)
+    return decision(true, limit, Math.floor((periodMs - (newTat - now)) / interval), newTat - now, 0)
+  }
+}

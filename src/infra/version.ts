@@ -1,0 +1,2 @@
+export const SERVICE_NAME = "flipkart-monolith"
+export const SERVICE_VERSION = "1.0.0"
