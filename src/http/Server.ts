@@ -20,13 +20,15 @@ export const AppRoutes = Layer.mergeAll(
   CorsLive
 )
 
+export const ROUTER_CONFIG = { ignoreTrailingSlash: true, maxParamLength: 200 }
+
 /** Serves AppRoutes on HOST:PORT, draining in-flight requests on shutdown. */
 export const HttpServerLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
     return HttpRouter.serve(AppRoutes, {
       disableLogger: true,
-      routerConfig: { ignoreTrailingSlash: true, maxParamLength: 200 }
+      routerConfig: ROUTER_CONFIG
     }).pipe(
       Layer.provide(
         NodeHttpServer.layer(() => createServer({ keepAliveTimeout: 65_000 }), {

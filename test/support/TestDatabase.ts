@@ -1,0 +1,42 @@
+import { PgClient } from "@effect/sql-pg"
+import { Context, Effect, Layer, Redacted } from "effect"
+import * as Reactivity from "effect/reactivity/Reactivity"
+import { runMigrations } from "../../src/infra/Database.ts"
+
+const adminUrl = () => {
+  const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
+  if (!url) throw new Error("TEST_DATABASE_URL is not set: run the tests through vitest (globalSetup)")
+  return url
+}
+
+/** The URL of the test's own database, for code that connects by itself. */
+export class TestDatabaseUrl extends Context.Service<TestDatabaseUrl, string>()("test/TestDatabaseUrl") {}
+
+const onAdmin = (statement: string) =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const sql = yield* PgClient.make({ url: Redacted.make(adminUrl()), maxConnections: 1 })
+      yield* sql.unsafe(statement)
+    })
+  ).pipe(Effect.provide(Reactivity.layer), Effect.orDie)
+
+/**
+ * A fresh database for one test file (or one `layer(...)` block): created on
+ * the test server, migrated, and dropped when the layer's scope closes. It
+ * provides the real PgClient/SqlClient, so services run against PostgreSQL.
+ */
+export const TestDatabaseLive = Layer.unwrap(
+  Effect.gen(function* () {
+    const name = `test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+    yield* Effect.acquireRelease(onAdmin(`CREATE DATABASE "${name}"`), () =>
+      onAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    )
+    const url = new URL(adminUrl())
+    url.pathname = `/${name}`
+    const pool = PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20 })
+    return Layer.provideMerge(Layer.effectDiscard(runMigrations), pool).pipe(
+      Layer.orDie,
+      Layer.merge(Layer.succeed(TestDatabaseUrl, url.toString()))
+    )
+  })
+)

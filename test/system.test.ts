@@ -1,0 +1,93 @@
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
+
+layer(TestServerLive(), { excludeTestServices: true })("system routes", (it) => {
+  it.effect("GET /health answers without touching dependencies", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const res = yield* request(url, "/health")
+      assert.strictEqual(res.status, 200)
+      assert.deepStrictEqual(res.body, { status: "healthy", service: "flipkart-monolith", version: "1.0.0" })
+      assert.match(res.headers.get("content-type") ?? "", /application\/json/)
+    })
+  )
+
+  it.effect("GET /ready reports the database and the store", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const res = yield* request(url, "/ready")
+      assert.strictEqual(res.status, 200)
+      assert.deepStrictEqual(res.body, { status: "ready", database: "up", redis: "memory" })
+    })
+  )
+
+  it.effect("GET /api links to the docs; /openapi.json is OpenAPI 3.1; /docs is a page", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const info = yield* request(url, "/api")
+      assert.strictEqual(info.body.docs, "/docs")
+      const doc = yield* request(url, "/openapi.json")
+      assert.strictEqual(doc.body.openapi, "3.1.0")
+      assert.property(doc.body.paths, "/health")
+      const docs = yield* Effect.promise(() => fetch(`${url}/docs`))
+      assert.strictEqual(docs.status, 200)
+      assert.match(docs.headers.get("content-type") ?? "", /text\/html/)
+    })
+  )
+
+  it.effect("echoes a client X-Request-Id and generates one otherwise", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      const echoed = yield* request(url, "/health", { headers: { "x-request-id": "abc-123" } })
+      assert.strictEqual(echoed.headers.get("x-request-id"), "abc-123")
+      const generated = yield* request(url, "/health")
+      assert.match(generated.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/)
+      const unsafe = yield* request(url, "/health", { headers: { "x-request-id": "a b\u00e9" } })
+      assert.notStrictEqual(unsafe.headers.get("x-request-id"), "a b\u00e9")
+    })
+  )
+
+  describe("every error has the JSON body", () => {
+    it.effect("unknown route: 404", () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const res = yield* request(url, "/api/nothing-here")
+        assert.strictEqual(res.status, 404)
+        assert.strictEqual(res.body.code, "NOT_FOUND")
+        assert.isString(res.body.error)
+        assert.match(res.headers.get("content-type") ?? "", /application\/json/)
+      })
+    )
+
+    it.effect("wrong method: 405 with Allow", () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const res = yield* request(url, "/health", { method: "DELETE" })
+        assert.strictEqual(res.status, 405)
+        assert.strictEqual(res.body.code, "METHOD_NOT_ALLOWED")
+        assert.include(res.headers.get("allow") ?? "", "GET")
+      })
+    )
+
+    it.effect("body over the limit: 413", () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const res = yield* request(url, "/api", { method: "POST", body: "x".repeat(2 * 1024 * 1024) })
+        assert.strictEqual(res.status, 413)
+        assert.strictEqual(res.body.code, "PAYLOAD_TOO_LARGE")
+      })
+    )
+  })
+
+  it.effect("/metrics exposes the request duration histogram by route template", () =>
+    Effect.gen(function* () {
+      const { url } = yield* TestServer
+      yield* request(url, "/health")
+      const res = yield* Effect.promise(() => fetch(`${url}/metrics`).then((r) => r.text()))
+      assert.match(res, /# TYPE http_server_request_duration_seconds histogram/)
+      assert.match(res, /http_server_request_duration_seconds_count\{[^}]*route="\/health"[^}]*\} \d+/)
+      assert.notMatch(res, /route="\/api\/nothing-here"/)
+    })
+  )
+})
