@@ -54,7 +54,8 @@ export class SharedStore extends Context.Service<
     })
   })
 
-  static readonly layerRedis = (url: string) =>
+  /** `keyPrefix` namespaces every key (tests sharing one Redis use a prefix each). */
+  static readonly layerRedis = (url: string, options: { readonly keyPrefix?: string } = {}) =>
     Layer.effect(
       SharedStore,
       Effect.gen(function* () {
@@ -64,6 +65,7 @@ export class SharedStore extends Context.Service<
             () =>
               new Redis(url, {
                 lazyConnect: true,
+                keyPrefix: options.keyPrefix ?? "",
                 enableOfflineQueue: false,
                 maxRetriesPerRequest: 1,
                 commandTimeout: 1000,
@@ -85,7 +87,7 @@ export class SharedStore extends Context.Service<
         redis.on("ready", () => {
           if (!wasDown) return
           // Writes made while Redis was away could not invalidate what it holds.
-          void flushPrefix(redis, "cache:").finally(() => {
+          void flushPrefix(redis, `${options.keyPrefix ?? ""}cache:`, options.keyPrefix ?? "").finally(() => {
             wasDown = false
             log(Effect.logInfo("Redis is back: cache and rate limits shared again"))
           })
@@ -162,11 +164,12 @@ export class SharedStore extends Context.Service<
   )
 }
 
-const flushPrefix = async (redis: Redis, prefix: string) => {
+const flushPrefix = async (redis: Redis, pattern: string, keyPrefix: string) => {
   let cursor = "0"
   do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000)
-    if (keys.length > 0) await redis.unlink(...keys)
+    // SCAN returns full key names, while UNLINK adds the client's keyPrefix itself.
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${pattern}*`, "COUNT", 1000)
+    if (keys.length > 0) await redis.unlink(...keys.map((k) => k.slice(keyPrefix.length)))
     cursor = next
   } while (cursor !== "0")
 }

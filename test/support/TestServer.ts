@@ -5,9 +5,10 @@ import { Context, Effect, Layer, References } from "effect"
 import { HttpRouter, HttpServer } from "effect/http"
 import { AppRoutes, ROUTER_CONFIG } from "../../src/http/Server.ts"
 import { AppConfig, type AppConfigShape } from "../../src/infra/AppConfig.ts"
-import { SharedStore } from "../../src/infra/SharedStore.ts"
+import type { SharedStore } from "../../src/infra/SharedStore.ts"
 import { TelemetryLive } from "../../src/infra/Telemetry.ts"
 import { TestDatabaseLive } from "./TestDatabase.ts"
+import { TestStoreLive } from "./TestStore.ts"
 
 /** Base URL of a real HTTP server started for the test, e.g. `http://127.0.0.1:40123`. */
 export class TestServer extends Context.Service<TestServer, { readonly url: string }>()("test/TestServer") {}
@@ -20,7 +21,7 @@ export const TestServerLive = (
   overrides: Partial<AppConfigShape> = {},
   options: { readonly store?: Layer.Layer<SharedStore> } = {}
 ) => {
-  const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? SharedStore.layerMemory, TelemetryLive).pipe(
+  const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? TestStoreLive, TelemetryLive).pipe(
     Layer.provideMerge(AppConfig.layerWith({ nodeEnv: "test", ...overrides })),
     Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, "Warn"))
   )
