@@ -19,13 +19,18 @@ export class TestServer extends Context.Service<TestServer, { readonly url: stri
  */
 export const TestServerLive = (
   overrides: Partial<AppConfigShape> = {},
-  options: { readonly store?: Layer.Layer<SharedStore> } = {}
+  options: {
+    readonly store?: Layer.Layer<SharedStore>
+    /** Extra routes served behind the same global middleware (e.g. a slow or failing route). */
+    readonly routes?: Layer.Layer<never, never, HttpRouter.HttpRouter>
+  } = {}
 ) => {
   const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? TestStoreLive, TelemetryLive).pipe(
     Layer.provideMerge(AppConfig.layerWith({ nodeEnv: "test", ...overrides })),
     Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, "Warn"))
   )
-  const server = HttpRouter.serve(AppRoutes, {
+  const routes = options.routes ? Layer.merge(AppRoutes, options.routes) : AppRoutes
+  const server = HttpRouter.serve(routes, {
     disableLogger: true,
     disableListenLog: true,
     routerConfig: ROUTER_CONFIG

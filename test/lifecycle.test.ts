@@ -1,0 +1,59 @@
+import { PgClient } from "@effect/sql-pg"
+import { assert, layer } from "@effect/vitest"
+import { Effect, Exit, Fiber, Layer, Redacted, Scope } from "effect"
+import { HttpRouter, HttpServerResponse } from "effect/http"
+import * as Reactivity from "effect/reactivity/Reactivity"
+import { TestDatabaseUrl } from "./support/TestDatabase.ts"
+import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
+
+const SlowRoute = HttpRouter.add(
+  "GET",
+  "/test/slow",
+  Effect.sleep("300 millis").pipe(Effect.as(HttpServerResponse.jsonUnsafe({ done: true })))
+)
+
+layer(Layer.empty, { excludeTestServices: true })("lifecycle", (it) => {
+  it.effect("shutting the server down lets an in-flight request finish", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(TestServerLive({}, { routes: SlowRoute }), scope)
+      const { url } = context.mapUnsafe.get(TestServer.key) as { url: string }
+      const inFlight = yield* Effect.forkChild(request(url, "/test/slow"))
+      yield* Effect.sleep("50 millis")
+      yield* Scope.close(scope, Exit.void)
+      const res = yield* Fiber.join(inFlight)
+      assert.strictEqual(res.status, 200)
+      assert.deepStrictEqual(res.body, { done: true })
+      const refused = yield* Effect.promise(() =>
+        fetch(`${url}/health`).then(
+          () => "served",
+          () => "refused"
+        )
+      )
+      assert.strictEqual(refused, "refused")
+    })
+  )
+
+  it.effect("GET /ready is 503 naming the database when it is unreachable", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(TestServerLive(), scope)
+      const { url } = context.mapUnsafe.get(TestServer.key) as { url: string }
+      const dbUrl = context.mapUnsafe.get(TestDatabaseUrl.key) as string
+      assert.strictEqual((yield* request(url, "/ready")).status, 200)
+      const admin = new URL(dbUrl)
+      const name = admin.pathname.slice(1)
+      admin.pathname = "/postgres"
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const sql = yield* PgClient.make({ url: Redacted.make(admin.toString()), maxConnections: 1 })
+          yield* sql.unsafe(`DROP DATABASE "${name}" WITH (FORCE)`)
+        })
+      ).pipe(Effect.provide(Reactivity.layer))
+      const res = yield* request(url, "/ready")
+      assert.strictEqual(res.status, 503)
+      assert.deepStrictEqual(res.body, { status: "not_ready", database: "down", redis: res.body.redis })
+      yield* Scope.close(scope, Exit.void)
+    })
+  )
+})

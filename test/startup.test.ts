@@ -1,0 +1,80 @@
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+
+interface Run {
+  readonly code: number | null
+  readonly stderr: string
+  readonly stdout: string
+}
+
+const main = path.resolve("src/main.ts")
+
+/** Runs the real entry point with the given environment (no inherited DATABASE_URL/REDIS_URL). */
+const start = (env: Record<string, string>) => {
+  const { DATABASE_URL: _d, REDIS_URL: _r, ...base } = process.env
+  const child = spawn(process.execPath, [main], { env: { ...base, LOG_LEVEL: "Warn", ...env } })
+  let stdout = ""
+  let stderr = ""
+  child.stdout.on("data", (d) => (stdout += d))
+  child.stderr.on("data", (d) => (stderr += d))
+  const exited = new Promise<Run>((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })))
+  return { child, exited }
+}
+
+const waitForHealth = async (port: number, ms = 30_000) => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`)
+      if (res.status === 200) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error("server did not become healthy")
+}
+
+const freePort = () => 20000 + Math.floor(Math.random() * 20000)
+
+describe("start-up configuration", () => {
+  it.each([
+    [{ PORT: "abc" }, /invalid configuration: .*PORT/],
+    [{ DB_POOL_MAX: "0" }, /DB_POOL_MAX must be a positive integer/],
+    [{ NODE_ENV: "production" }, /JWT_SECRET must be set/],
+    [{ LOG_LEVEL: "loud" }, /invalid configuration: .*LOG_LEVEL/]
+  ])("refuses %o with a one-line error and exit 1", async (env, message) => {
+    const { exited } = start(env)
+    const run = await exited
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(message)
+    expect(run.stderr.trim().split("\n")).toHaveLength(1)
+  })
+
+  it("an unreachable DATABASE_URL stops start-up with a line naming it", async () => {
+    const { exited } = start({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/nothing", PORT: String(freePort()) })
+    const run = await exited
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(/DATABASE_URL/)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  })
+})
+
+describe("graceful shutdown", () => {
+  it("the embedded default serves, then SIGTERM exits 0 and leaves no postgres behind", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-data-"))
+    fs.chmodSync(dataDir, 0o755)
+    const port = freePort()
+    const { child, exited } = start({ PORT: String(port), DATA_DIR: dataDir, SEED_ON_INIT: "false" })
+    await waitForHealth(port, 60_000)
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.json())
+    expect(ready.database).toBe("up")
+    const pid = Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0])
+    child.kill("SIGTERM")
+    const run = await exited
+    expect(run.code).toBe(0)
+    expect(() => process.kill(pid, 0)).toThrow()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+})
