@@ -1,11 +1,11 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Option } from "effect"
 import { SharedStore } from "../src/infra/SharedStore.ts"
-import { TestStoreLive } from "./support/TestStore.ts"
+import { testStore } from "./support/TestStore.ts"
 
 const backend = process.env.REDIS_URL ? "redis" : "memory"
 
-layer(TestStoreLive, { excludeTestServices: true })(`SharedStore (${backend})`, (it) => {
+layer(testStore(), { excludeTestServices: true })(`SharedStore (${backend})`, (it) => {
   it.effect("set/get with expiry, setIfAbsent, incr, del", () =>
     Effect.gen(function* () {
       const store = yield* SharedStore

@@ -1,5 +1,6 @@
 import { Context, Effect, Layer } from "effect"
 import { HttpApiMiddleware } from "effect/http-api"
+import type { RateLimitDecision } from "../infra/SharedStore.ts"
 import {
   BadRequest,
   InternalError,
@@ -14,8 +15,13 @@ import {
 } from "../domain/errors.ts"
 
 /** Per-request facts that inner layers fill in for the outer middleware (route template for metrics and logs). */
-export const RequestState = Context.Reference<{ route: string | undefined }>("shop/http/RequestState", {
-  defaultValue: () => ({ route: undefined })
+export interface RequestFacts {
+  route: string | undefined
+  rateLimit: RateLimitDecision | undefined
+}
+
+export const RequestState = Context.Reference<RequestFacts>("shop/http/RequestState", {
+  defaultValue: () => ({ route: undefined, rateLimit: undefined })
 })
 
 /**

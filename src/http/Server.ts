@@ -6,6 +6,7 @@ import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { Api } from "./Api.ts"
 import { CorsLive, ServerMiddleware } from "./middleware.ts"
+import { RateLimiter } from "./RateLimit.ts"
 import { RouteTemplateLive } from "./RouteTemplate.ts"
 import { SystemHandlers } from "./SystemHandlers.ts"
 
@@ -18,7 +19,7 @@ export const AppRoutes = Layer.mergeAll(
   HttpApiScalar.layer(Api, { path: "/docs" }),
   ServerMiddleware,
   CorsLive
-)
+).pipe(Layer.provide(RateLimiter.layer))
 
 export const ROUTER_CONFIG = { ignoreTrailingSlash: true, maxParamLength: 200 }
 

@@ -1,11 +1,12 @@
 import type { Types } from "effect"
 import { Cause, Duration, Effect, Layer, Metric, Option, Result, SchemaIssue, Semaphore } from "effect"
-import { HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import { HttpMiddleware, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApi, HttpApiError } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { httpInFlight, httpRequestDuration } from "../infra/Metrics.ts"
 import { Api } from "./Api.ts"
-import { RequestState } from "./RouteTemplate.ts"
+import { RateLimiter, rateLimitHeaders, STRICT_PATHS, tighter } from "./RateLimit.ts"
+import { type RequestFacts, RequestState } from "./RouteTemplate.ts"
 
 export interface ErrorBody {
   readonly error: string
@@ -132,6 +133,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
     const config = yield* AppConfig
+    const limiter = yield* RateLimiter
     const permits = yield* Semaphore.make(config.maxConcurrentRequests)
     const timeoutMs = Duration.toMillis(config.requestTimeout)
     const overloaded = jsonError(
@@ -144,50 +146,76 @@ export const ServerMiddleware = HttpRouter.middleware(
       error: `Request body exceeds ${config.bodyLimitBytes} bytes`,
       code: "PAYLOAD_TOO_LARGE"
     })
+    // X-Forwarded-For counts only when the peer is a configured proxy; otherwise the socket address is the client.
+    const forwarded =
+      config.trustProxy.length > 0
+        ? HttpMiddleware.xForwardedHeaders({ trustedProxies: config.trustProxy })
+        : <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) => app
+
+    /** Per-IP budget on /api, plus the strict one on the credential routes; undefined when within budget. */
+    const limitClient = (request: HttpServerRequest.HttpServerRequest, path: string, state: RequestFacts) =>
+      Effect.gen(function* () {
+        if (!limiter.enabled || !path.startsWith("/api") || request.method === "OPTIONS") return undefined
+        const ip = Option.getOrElse(request.remoteAddress, () => "unknown")
+        state.rateLimit = yield* limiter.check("ip", ip)
+        if (STRICT_PATHS.has(path.replace(/\/$/, "")))
+          state.rateLimit = tighter(state.rateLimit, yield* limiter.check("auth", ip))
+        return state.rateLimit.allowed
+          ? undefined
+          : jsonError(429, { error: "Too many requests, retry later", code: "RATE_LIMITED" })
+      })
 
     return (
       app: Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled>
     ): Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled, HttpServerRequest.HttpServerRequest> =>
-      Effect.gen(function* () {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        const incomingId = request.headers["x-request-id"]
-        const requestId = incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID()
-        const state = { route: undefined as string | undefined }
-        const start = performance.now()
-        yield* Metric.update(httpInFlight, 1)
+      forwarded(
+        Effect.gen(function* () {
+          const request = yield* HttpServerRequest.HttpServerRequest
+          const incomingId = request.headers["x-request-id"]
+          const requestId = incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID()
+          const path = pathOf(request.url)
+          const state: RequestFacts = { route: undefined, rateLimit: undefined }
+          const start = performance.now()
+          yield* Metric.update(httpInFlight, 1)
 
-        const contentLength = Number(request.headers["content-length"] ?? 0)
-        const handled: Effect.Effect<HttpServerResponse.HttpServerResponse> =
-          contentLength > config.bodyLimitBytes
-            ? Effect.succeed(tooLarge)
-            : app.pipe(
-                Effect.timeoutOption(timeoutMs),
-                Effect.map(Option.getOrElse(() => timedOut)),
-                Effect.catchCause((cause) => errorResponse(cause, request)),
-                permits.withPermitsIfAvailable(1),
-                Effect.map(Option.getOrElse(() => overloaded)),
-                Effect.provideService(RequestState, state)
-              )
-        const response = yield* handled.pipe(Effect.annotateLogs("request_id", requestId))
-        const final = HttpServerResponse.setHeader(ensureJsonError(response), "x-request-id", requestId)
+          const contentLength = Number(request.headers["content-length"] ?? 0)
+          const limited = yield* limitClient(request, path, state)
+          const handled: Effect.Effect<HttpServerResponse.HttpServerResponse> =
+            limited !== undefined
+              ? Effect.succeed(limited)
+              : contentLength > config.bodyLimitBytes
+                ? Effect.succeed(tooLarge)
+                : app.pipe(
+                    Effect.timeoutOption(timeoutMs),
+                    Effect.map(Option.getOrElse(() => timedOut)),
+                    Effect.catchCause((cause) => errorResponse(cause, request)),
+                    permits.withPermitsIfAvailable(1),
+                    Effect.map(Option.getOrElse(() => overloaded)),
+                    Effect.provideService(RequestState, state)
+                  )
+          const response = yield* handled.pipe(Effect.annotateLogs("request_id", requestId))
+          let final = HttpServerResponse.setHeader(ensureJsonError(response), "x-request-id", requestId)
+          if (state.rateLimit !== undefined)
+            final = HttpServerResponse.setHeaders(final, rateLimitHeaders(state.rateLimit))
 
-        const seconds = (performance.now() - start) / 1000
-        const route = state.route ?? (response.status === 404 ? "unmatched" : pathOf(request.url))
-        const attributes = { method: request.method, route, status: String(final.status) }
-        yield* Metric.update(httpInFlight, -1)
-        yield* Metric.update(Metric.withAttributes(httpRequestDuration, attributes), seconds)
-        yield* Effect.logInfo("request").pipe(
-          Effect.annotateLogs({
-            request_id: requestId,
-            method: request.method,
-            path: pathOf(request.url),
-            route,
-            status: final.status,
-            duration_ms: Math.round(seconds * 100000) / 100
-          })
-        )
-        return final
-      })
+          const seconds = (performance.now() - start) / 1000
+          const route = state.route ?? (final.status === 404 ? "unmatched" : path)
+          const attributes = { method: request.method, route, status: String(final.status) }
+          yield* Metric.update(httpInFlight, -1)
+          yield* Metric.update(Metric.withAttributes(httpRequestDuration, attributes), seconds)
+          yield* Effect.logInfo("request").pipe(
+            Effect.annotateLogs({
+              request_id: requestId,
+              method: request.method,
+              path,
+              route,
+              status: final.status,
+              duration_ms: Math.round(seconds * 100000) / 100
+            })
+          )
+          return final
+        })
+      )
   }),
   { global: true }
 )

@@ -1,5 +1,6 @@
 import type { LogLevel } from "effect"
-import { Config, ConfigProvider, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Config, ConfigProvider, Context, Duration, Effect, Layer, Redacted, Result } from "effect"
+import { IpNetwork } from "effect/net"
 
 export const DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
 
@@ -42,6 +43,10 @@ export const appConfig = Config.all({
   jwtSecret: Config.Redacted("JWT_SECRET").pipe(Config.withDefault(Redacted.make(DEV_JWT_SECRET))),
   accessTokenTtl: Config.Duration("ACCESS_TOKEN_TTL").pipe(Config.withDefault(Duration.minutes(15))),
   refreshTokenTtl: Config.Duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(Duration.days(30))),
+  // argon2id cost; the defaults are OWASP's minimum (19 MiB, 2 passes, 1 lane), so only raise them.
+  argon2MemoryKib: positiveInt("ARGON2_MEMORY_KIB", 19456),
+  argon2TimeCost: positiveInt("ARGON2_TIME_COST", 2),
+  argon2Parallelism: positiveInt("ARGON2_PARALLELISM", 1),
   corsOrigins: csv("CORS_ORIGINS", "*"),
   logLevel: Config.LogLevel("LOG_LEVEL").pipe(Config.withDefault<LogLevel.LogLevel>("Info")),
   dataDir: Config.String("DATA_DIR").pipe(Config.withDefault(".data")),
@@ -50,7 +55,26 @@ export const appConfig = Config.all({
   bodyLimitBytes: positiveInt("BODY_LIMIT_BYTES", 1024 * 1024),
   shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   otlpEndpoint: Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option),
-  seedOnInit: Config.Boolean("SEED_ON_INIT").pipe(Config.withDefault(true))
+  seedOnInit: Config.Boolean("SEED_ON_INIT").pipe(Config.withDefault(true)),
+  rateLimitEnabled: Config.Boolean("RATE_LIMIT_ENABLED").pipe(Config.withDefault(true)),
+  rateLimitIpPerMinute: positiveInt("RATE_LIMIT_IP_PER_MINUTE", 1200),
+  rateLimitUserPerMinute: positiveInt("RATE_LIMIT_USER_PER_MINUTE", 600),
+  rateLimitAuthPerMinute: positiveInt("RATE_LIMIT_AUTH_PER_MINUTE", 10),
+  trustProxy: csv("TRUST_PROXY", "").pipe(
+    Config.mapEffect((entries) => {
+      const networks = entries.map((entry) =>
+        IpNetwork.fromString(entry.includes("/") ? entry : `${entry}/${entry.includes(":") ? 128 : 32}`)
+      )
+      const bad = entries.find((_, i) => Result.isFailure(networks[i]!))
+      return bad === undefined
+        ? Effect.succeed(networks.map((n) => (n as Result.Success<IpNetwork.IpNetwork, never>).success))
+        : Effect.fail(
+            new Config.ConfigError(
+              new ConfigProvider.SourceError({ message: `TRUST_PROXY: "${bad}" is not an IP address or CIDR` })
+            )
+          )
+    })
+  )
 }).pipe(
   Config.mapEffect((c) =>
     c.nodeEnv === "production" && Redacted.value(c.jwtSecret) === DEV_JWT_SECRET

@@ -13,3 +13,8 @@ export const httpRequestDuration = Metric.histogram("http_server_request_duratio
 export const httpInFlight = Metric.counter("http_server_active_requests", {
   description: "HTTP requests being served right now"
 })
+
+export const rateLimitRejections = Metric.counter("rate_limit_rejections_total", {
+  description: "Requests refused with 429, by limit (ip, auth, user)",
+  incremental: true
+})

@@ -8,7 +8,7 @@ import { AppConfig, type AppConfigShape } from "../../src/infra/AppConfig.ts"
 import type { SharedStore } from "../../src/infra/SharedStore.ts"
 import { TelemetryLive } from "../../src/infra/Telemetry.ts"
 import { TestDatabaseLive } from "./TestDatabase.ts"
-import { TestStoreLive } from "./TestStore.ts"
+import { testStore } from "./TestStore.ts"
 
 /** Base URL of a real HTTP server started for the test, e.g. `http://127.0.0.1:40123`. */
 export class TestServer extends Context.Service<TestServer, { readonly url: string }>()("test/TestServer") {}
@@ -25,7 +25,7 @@ export const TestServerLive = (
     readonly routes?: Layer.Layer<never, never, HttpRouter.HttpRouter>
   } = {}
 ) => {
-  const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? TestStoreLive, TelemetryLive).pipe(
+  const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? testStore(), TelemetryLive).pipe(
     Layer.provideMerge(AppConfig.layerWith({ nodeEnv: "test", ...overrides })),
     Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, "Warn"))
   )

@@ -1,13 +1,14 @@
-import type { Layer } from "effect"
+import { Layer } from "effect"
 import { SharedStore } from "../../src/infra/SharedStore.ts"
 
 /**
  * The store tests run against: the real Redis named by REDIS_URL (CI sets it to
- * the local Redis 7), with a key prefix of its own so parallel test files
- * never see each other's keys; process memory on a bare machine.
+ * the local Redis 7), with a key prefix of its own per call so parallel test
+ * files and blocks never see each other's keys; process memory on a bare machine.
  */
-export const TestStoreLive: Layer.Layer<SharedStore> = process.env.REDIS_URL
-  ? SharedStore.layerRedis(process.env.REDIS_URL, {
-      keyPrefix: `test:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`
-    })
-  : SharedStore.layerMemory
+export const testStore = (): Layer.Layer<SharedStore> =>
+  process.env.REDIS_URL
+    ? SharedStore.layerRedis(process.env.REDIS_URL, {
+        keyPrefix: `test:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`
+      })
+    : SharedStore.layerMemory
