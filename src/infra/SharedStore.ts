@@ -60,6 +60,7 @@ export class SharedStore extends Context.Service<
       SharedStore,
       Effect.gen(function* () {
         const memory = new MemoryStore()
+        let closing = false
         const redis = yield* Effect.acquireRelease(
           Effect.sync(
             () =>
@@ -73,7 +74,11 @@ export class SharedStore extends Context.Service<
                 retryStrategy: (times) => Math.min(times * 200, 2000)
               })
           ),
-          (r) => Effect.promise(() => r.quit().catch(() => r.disconnect()))
+          (r) =>
+            Effect.promise(() => {
+              closing = true
+              return r.quit().catch(() => r.disconnect())
+            })
         )
         redis.defineCommand("gcra", { numberOfKeys: 1, lua: GCRA_LUA })
         let wasDown = false
@@ -81,6 +86,7 @@ export class SharedStore extends Context.Service<
         const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
         redis.on("error", () => {})
         redis.on("close", () => {
+          if (closing) return
           if (!wasDown) log(Effect.logWarning("Redis unreachable: cache bypassed, rate limits in process memory"))
           wasDown = true
         })
