@@ -56,6 +56,9 @@ export const appConfig = Config.all({
   shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   otlpEndpoint: Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option),
   seedOnInit: Config.Boolean("SEED_ON_INIT").pipe(Config.withDefault(true)),
+  // Catalog entries are invalidated on every write; the TTL only bounds what an idle key keeps in Redis.
+  catalogCacheTtl: Config.Duration("CATALOG_CACHE_TTL").pipe(Config.withDefault(Duration.minutes(10))),
+  idempotencyKeyTtl: Config.Duration("IDEMPOTENCY_KEY_TTL").pipe(Config.withDefault(Duration.hours(24))),
   rateLimitEnabled: Config.Boolean("RATE_LIMIT_ENABLED").pipe(Config.withDefault(true)),
   rateLimitIpPerMinute: positiveInt("RATE_LIMIT_IP_PER_MINUTE", 1200),
   rateLimitUserPerMinute: positiveInt("RATE_LIMIT_USER_PER_MINUTE", 600),

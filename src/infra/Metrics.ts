@@ -18,3 +18,40 @@ export const rateLimitRejections = Metric.counter("rate_limit_rejections_total",
   description: "Requests refused with 429, by limit (ip, auth, user)",
   incremental: true
 })
+
+/** Catalog read cache, by `cache` (product, product_list, categories): served from the store. */
+export const cacheHits = Metric.counter("cache_hits_total", {
+  description: "Cache lookups answered from the store, by cache",
+  incremental: true
+})
+
+export const cacheMisses = Metric.counter("cache_misses_total", {
+  description: "Cache lookups that found no current entry, by cache",
+  incremental: true
+})
+
+/** Loads actually run on a miss: concurrent misses of one key in one instance share a load. */
+export const cacheLoads = Metric.counter("cache_loads_total", {
+  description: "Queries run to fill the cache, by cache",
+  incremental: true
+})
+
+export const ordersPlaced = Metric.counter("shop_orders_placed_total", {
+  description: "Orders placed",
+  incremental: true
+})
+
+export const ordersCancelled = Metric.counter("shop_orders_cancelled_total", {
+  description: "Orders cancelled (by customers or admins)",
+  incremental: true
+})
+
+export const orderValue = Metric.counter("shop_order_value_rupees_total", {
+  description: "Sum of the total_amount of placed orders, in rupees",
+  incremental: true
+})
+
+export const stockOuts = Metric.counter("shop_stock_outs_total", {
+  description: "Checkouts refused because a product had too little stock",
+  incremental: true
+})

@@ -1,0 +1,170 @@
+import { Schema } from "effect"
+
+/** The largest amount numeric(12,2) holds. */
+const MAX_MONEY = 9_999_999_999.99
+const MAX_INT4 = 2_147_483_647
+
+export const PositiveId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(MAX_INT4))
+
+const text = (max: number) => Schema.String.check(Schema.isMaxLength(max))
+const requiredText = (max: number) => Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(max))
+
+/** A float that is a whole number of paise, so `toFixed(2)` hands PostgreSQL the exact amount. */
+const twoDecimals = Schema.makeFilter<number>((n) =>
+  Math.abs(n * 100 - Math.round(n * 100)) < 1e-6 ? undefined : "Expected at most 2 decimal places"
+)
+const Money = Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_MONEY), twoDecimals)
+const Percentage = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(100), twoDecimals)
+const Stock = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(MAX_INT4))
+
+// ---------------------------------------------------------------- categories
+
+export const Category = Schema.Struct({
+  id: Schema.Int,
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  parent_id: Schema.NullOr(Schema.Int),
+  is_active: Schema.Boolean
+})
+export type Category = typeof Category.Type
+
+export interface CategoryNode extends Category {
+  readonly children: ReadonlyArray<CategoryNode>
+}
+export const CategoryNode = Schema.Struct({
+  ...Category.fields,
+  children: Schema.Array(Schema.suspend((): Schema.Codec<CategoryNode> => CategoryNode))
+})
+
+export const CategoryDetail = Schema.Struct({
+  ...Category.fields,
+  children: Schema.Array(Category),
+  /** Ancestors from the root down to the parent. */
+  path: Schema.Array(Schema.Struct({ id: Schema.Int, name: Schema.String }))
+})
+export type CategoryDetail = typeof CategoryDetail.Type
+
+export const CategoryListQuery = Schema.Struct({
+  tree: Schema.optionalKey(Schema.Literals(["true", "false"]))
+})
+
+export const CreateCategory = Schema.Struct({
+  name: requiredText(100),
+  description: Schema.optionalKey(Schema.NullOr(text(2000))),
+  parent_id: Schema.optionalKey(Schema.NullOr(PositiveId))
+})
+export type CreateCategory = typeof CreateCategory.Type
+
+export const UpdateCategory = Schema.Struct({
+  name: Schema.optionalKey(requiredText(100)),
+  description: Schema.optionalKey(Schema.NullOr(text(2000))),
+  parent_id: Schema.optionalKey(Schema.NullOr(PositiveId)),
+  is_active: Schema.optionalKey(Schema.Boolean)
+})
+export type UpdateCategory = typeof UpdateCategory.Type
+
+export const CategoryMessage = Schema.Struct({ message: Schema.String, category: Category })
+
+// ---------------------------------------------------------------- products
+
+export const Product = Schema.Struct({
+  id: Schema.Int,
+  name: Schema.String,
+  description: Schema.NullOr(Schema.String),
+  price: Schema.Number,
+  discount_percentage: Schema.Number,
+  final_price: Schema.Number,
+  category_id: Schema.Int,
+  brand: Schema.NullOr(Schema.String),
+  stock_quantity: Schema.Int,
+  sku: Schema.String,
+  image_url: Schema.NullOr(Schema.String),
+  is_active: Schema.Boolean,
+  rating: Schema.Number,
+  review_count: Schema.Int,
+  /** ISO 8601 in UTC with a Z. */
+  created_at: Schema.String
+})
+export type Product = typeof Product.Type
+
+export const CreateProduct = Schema.Struct({
+  name: requiredText(200),
+  description: Schema.optionalKey(Schema.NullOr(text(5000))),
+  price: Money,
+  discount_percentage: Schema.optionalKey(Percentage),
+  category_id: PositiveId,
+  brand: Schema.optionalKey(Schema.NullOr(text(100))),
+  stock_quantity: Schema.optionalKey(Stock),
+  sku: requiredText(64),
+  image_url: Schema.optionalKey(Schema.NullOr(text(2048)))
+})
+export type CreateProduct = typeof CreateProduct.Type
+
+export const UpdateProduct = Schema.Struct({
+  name: Schema.optionalKey(requiredText(200)),
+  description: Schema.optionalKey(Schema.NullOr(text(5000))),
+  price: Schema.optionalKey(Money),
+  discount_percentage: Schema.optionalKey(Percentage),
+  category_id: Schema.optionalKey(PositiveId),
+  brand: Schema.optionalKey(Schema.NullOr(text(100))),
+  stock_quantity: Schema.optionalKey(Stock),
+  sku: Schema.optionalKey(requiredText(64)),
+  image_url: Schema.optionalKey(Schema.NullOr(text(2048))),
+  is_active: Schema.optionalKey(Schema.Boolean)
+})
+export type UpdateProduct = typeof UpdateProduct.Type
+
+export const ProductMessage = Schema.Struct({ message: Schema.String, product: Product })
+
+export const Pagination = Schema.Struct({
+  page: Schema.Int,
+  per_page: Schema.Int,
+  total: Schema.Int,
+  pages: Schema.Int
+})
+
+export const ProductPage = Schema.Struct({ products: Schema.Array(Product), pagination: Pagination })
+export type ProductPage = typeof ProductPage.Type
+
+export const SORT_FIELDS = [
+  "created_at",
+  "price",
+  "final_price",
+  "name",
+  "rating",
+  "review_count",
+  "relevance"
+] as const
+export type SortField = (typeof SORT_FIELDS)[number]
+
+export const MAX_PER_PAGE = 100
+export const MAX_SEARCH_LENGTH = 200
+
+/**
+ * GET /api/products parameters as they arrive. `per_page` above 100 is not an
+ * error: it is capped at 100 and the pagination object says so.
+ */
+export const ProductListQuery = Schema.Struct({
+  page: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(1_000_000))),
+  per_page: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  category_id: Schema.optionalKey(PositiveId),
+  search: Schema.optionalKey(text(MAX_SEARCH_LENGTH)),
+  min_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+  max_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
+  brand: Schema.optionalKey(text(100)),
+  in_stock: Schema.optionalKey(Schema.Literals(["true", "false"])),
+  sort_by: Schema.optionalKey(Schema.Literals(SORT_FIELDS)),
+  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]))
+}).check(
+  Schema.makeFilter((q) => {
+    const issues: Array<Schema.FilterIssue> = []
+    if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price)
+      issues.push({ path: ["min_price"], issue: "min_price must not be greater than max_price" })
+    if (q.sort_by === "relevance" && (q.search ?? "").trim() === "")
+      issues.push({ path: ["sort_by"], issue: "sort_by=relevance needs a search" })
+    return issues
+  })
+)
+export type ProductListQuery = typeof ProductListQuery.Type
+
+export const IdParams = { id: PositiveId }
