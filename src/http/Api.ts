@@ -1,11 +1,15 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { SERVICE_VERSION } from "../infra/version.ts"
+import { AuthApi } from "./AuthApi.ts"
 import { RouteTemplate } from "./RouteTemplate.ts"
 import { SystemApi } from "./SystemApi.ts"
+import { UsersApi } from "./UsersApi.ts"
 
 /** The whole HTTP contract of API.md: one group per area. */
 export class Api extends HttpApi.make("shop")
   .add(SystemApi)
+  .add(AuthApi)
+  .add(UsersApi)
   .middleware(RouteTemplate)
   .annotateMerge(
     OpenApi.annotations({

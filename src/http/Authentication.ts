@@ -1,6 +1,6 @@
 import { Context, Effect } from "effect"
 import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
-import { Forbidden, Unauthorized } from "../domain/errors.ts"
+import { Forbidden, RateLimited, Unauthorized } from "../domain/errors.ts"
 
 /** The authenticated caller, provided to handlers by the Authentication middleware. */
 export class CurrentUser extends Context.Service<
@@ -21,7 +21,8 @@ export class Authentication extends HttpApiMiddleware.Service<Authentication, { 
   "shop/http/Authentication",
   {
     security: { bearer: HttpApiSecurity.bearer },
-    error: Unauthorized
+    // RateLimited: the per-user budget is checked here, the first place that knows the user.
+    error: [Unauthorized, RateLimited]
   }
 ) {}
 

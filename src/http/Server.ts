@@ -4,17 +4,28 @@ import { Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
+import { Tokens } from "../infra/Tokens.ts"
+import { Addresses } from "../services/Addresses.ts"
+import { Auth } from "../services/Auth.ts"
+import { Users } from "../services/Users.ts"
 import { Api } from "./Api.ts"
+import { AuthenticationLive } from "./AuthenticationLive.ts"
+import { AuthHandlers } from "./AuthHandlers.ts"
 import { CorsLive, ServerMiddleware } from "./middleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
 import { RouteTemplateLive } from "./RouteTemplate.ts"
 import { SystemHandlers } from "./SystemHandlers.ts"
+import { UsersHandlers } from "./UsersHandlers.ts"
+
+/** The identity services the handlers and the auth middleware use; they need SqlClient and AppConfig. */
+const IdentityLive = Layer.mergeAll(Auth.layer, Users.layer, Addresses.layer, Tokens.layer)
 
 /** Every route of the app (API, docs) with the global middleware; needs the services. */
 export const AppRoutes = Layer.mergeAll(
   HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([SystemHandlers]),
-    Layer.provide(RouteTemplateLive)
+    Layer.provide([SystemHandlers, AuthHandlers, UsersHandlers.pipe(Layer.provide(AuthenticationLive))]),
+    Layer.provide(RouteTemplateLive),
+    Layer.provide(IdentityLive)
   ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
   ServerMiddleware,

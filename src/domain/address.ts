@@ -1,0 +1,83 @@
+import { Schema } from "effect"
+
+/**
+ * Addresses as the API shows them and the bodies that create or change one.
+ * Limits match the CHECKs of migrations/0001_identity.sql.
+ */
+
+/** A path id: a positive integer that fits a bigint column; "abc", "1.5" or "0" fail decoding (400), never reach SQL. */
+export const IdFromString = Schema.FiniteFromString.check(
+  Schema.isInt({ message: "id must be a positive integer" }),
+  Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, { message: "id must be a positive integer" })
+)
+
+const text = (field: string, max: number) =>
+  Schema.String.check(
+    Schema.isPattern(/\S/, { message: `${field} must not be blank` }),
+    Schema.isMaxLength(max, { message: `${field} must be at most ${max} characters` })
+  )
+
+export const AddressType = text("address_type", 20)
+export const Street = text("street", 255)
+export const City = text("city", 100)
+export const State = text("state", 100)
+export const Country = text("country", 100)
+export const Pincode = Schema.String.check(
+  Schema.isPattern(/^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$/, {
+    message: "pincode must be 2-10 letters, digits, spaces or '-'"
+  })
+)
+
+export const DEFAULT_COUNTRY = "India"
+export const DEFAULT_ADDRESS_TYPE = "home"
+
+const INDIAN_PINCODE = /^[0-9]{6}$/
+export const INDIAN_PINCODE_MESSAGE = "pincode must be 6 digits for India"
+
+/** India's postal codes are 6 digits; other countries keep the general shape. */
+export const pincodeFits = (country: string, pincode: string) =>
+  country.trim().toLowerCase() !== "india" || INDIAN_PINCODE.test(pincode)
+
+/** `address` of API.md. */
+export const Address = Schema.Struct({
+  id: Schema.Number,
+  address_type: Schema.String,
+  street: Schema.String,
+  city: Schema.String,
+  state: Schema.String,
+  pincode: Schema.String,
+  country: Schema.String,
+  is_default: Schema.Boolean
+})
+export type Address = typeof Address.Type
+
+export const AddressCreatePayload = Schema.Struct({
+  street: Street,
+  city: City,
+  state: State,
+  pincode: Pincode,
+  address_type: Schema.optional(AddressType),
+  country: Schema.optional(Country),
+  is_default: Schema.optional(Schema.Boolean)
+}).check(
+  Schema.makeFilter((a) =>
+    pincodeFits(a.country ?? DEFAULT_COUNTRY, a.pincode)
+      ? undefined
+      : { path: ["pincode"], issue: INDIAN_PINCODE_MESSAGE }
+  )
+)
+export type AddressCreatePayload = typeof AddressCreatePayload.Type
+
+/** Any address field; the India pincode rule is checked against the merged address by the service. */
+export const AddressUpdatePayload = Schema.Struct({
+  street: Schema.optional(Street),
+  city: Schema.optional(City),
+  state: Schema.optional(State),
+  pincode: Schema.optional(Pincode),
+  address_type: Schema.optional(AddressType),
+  country: Schema.optional(Country),
+  is_default: Schema.optional(Schema.Boolean)
+})
+export type AddressUpdatePayload = typeof AddressUpdatePayload.Type
+
+export const AddressResponse = Schema.Struct({ message: Schema.String, address: Address })

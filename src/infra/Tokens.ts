@@ -1,0 +1,93 @@
+import { Clock, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { jwtVerify, SignJWT } from "jose"
+import { Unauthorized } from "../domain/errors.ts"
+import { AppConfig } from "./AppConfig.ts"
+
+export type TokenType = "access" | "refresh"
+
+export interface IssuedToken {
+  readonly token: string
+  readonly jti: string
+  readonly expiresAt: Date
+}
+
+export interface VerifiedToken {
+  readonly userId: number
+  readonly jti: string
+  readonly expiresAt: Date
+}
+
+const ALGORITHM = "HS256"
+const USER_ID = /^[1-9][0-9]{0,15}$/
+
+/**
+ * Signed JWTs (HS256 via jose): `sub` is the user id as a string, `type` tells
+ * access from refresh tokens, `jti` makes every token unique. Verification
+ * accepts HS256 only, so `alg: none` and algorithm swaps fail like a bad signature.
+ */
+export class Tokens extends Context.Service<
+  Tokens,
+  {
+    readonly issue: (userId: number, type: TokenType) => Effect.Effect<IssuedToken>
+    readonly verify: (token: string, type: TokenType) => Effect.Effect<VerifiedToken, Unauthorized>
+  }
+>()("shop/infra/Tokens") {
+  static readonly make = (options: {
+    readonly secret: Redacted.Redacted<string>
+    readonly accessTokenTtl: Duration.Duration
+    readonly refreshTokenTtl: Duration.Duration
+  }) => {
+    const key = new TextEncoder().encode(Redacted.value(options.secret))
+    const ttl = { access: options.accessTokenTtl, refresh: options.refreshTokenTtl }
+    const invalid = (type: TokenType) => new Unauthorized({ error: `Invalid or expired ${type} token` })
+
+    const issue = Effect.fn("Tokens.issue")(function* (userId: number, type: TokenType) {
+      const now = yield* Clock.currentTimeMillis
+      const iat = Math.floor(now / 1000)
+      const exp = iat + Math.max(1, Math.floor(Duration.toSeconds(ttl[type])))
+      const jti = crypto.randomUUID()
+      const token = yield* Effect.promise(() =>
+        new SignJWT({ type })
+          .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+          .setSubject(String(userId))
+          .setJti(jti)
+          .setIssuedAt(iat)
+          .setExpirationTime(exp)
+          .sign(key)
+      )
+      return { token, jti, expiresAt: new Date(exp * 1000) }
+    })
+
+    const verify = Effect.fn("Tokens.verify")(function* (token: string, type: TokenType) {
+      const now = yield* Clock.currentTimeMillis
+      const { payload } = yield* Effect.tryPromise({
+        try: () =>
+          jwtVerify(token, key, {
+            algorithms: [ALGORITHM],
+            currentDate: new Date(now),
+            requiredClaims: ["sub", "jti", "iat", "exp"]
+          }),
+        catch: () => invalid(type)
+      })
+      if (payload.type !== type || typeof payload.sub !== "string" || !USER_ID.test(payload.sub)) {
+        return yield* invalid(type)
+      }
+      return { userId: Number(payload.sub), jti: payload.jti!, expiresAt: new Date(payload.exp! * 1000) }
+    })
+
+    return Tokens.of({ issue, verify })
+  }
+
+  /** Secret and lifetimes from AppConfig (JWT_SECRET, ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL). */
+  static readonly layer = Layer.effect(
+    Tokens,
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      return Tokens.make({
+        secret: config.jwtSecret,
+        accessTokenTtl: config.accessTokenTtl,
+        refreshTokenTtl: config.refreshTokenTtl
+      })
+    })
+  )
+}
