@@ -2,9 +2,10 @@
 import { Effect, Layer, Logger, References } from "effect"
 import { HttpServerLive } from "./http/Server.ts"
 import { AppConfig } from "./infra/AppConfig.ts"
-import { DatabaseLive } from "./infra/Database.ts"
+import { DatabaseLive, DatabaseUrl } from "./infra/Database.ts"
 import { SharedStore } from "./infra/SharedStore.ts"
 import { TelemetryLive } from "./infra/Telemetry.ts"
+import { seedSampleData } from "./services/seed/index.ts"
 
 /** JSON log lines at LOG_LEVEL, for everything built after it. */
 const LoggingLive = Layer.unwrap(
@@ -21,4 +22,17 @@ export const InfraLive = Layer.mergeAll(DatabaseLive, SharedStore.layer, Telemet
   Layer.provideMerge(AppConfig.layer)
 )
 
-export const MainLive = HttpServerLive.pipe(Layer.provide(InfraLive))
+/**
+ * The sample data on an embedded database created by this start, so that
+ * `npm start` gives a shop one can log in to (SEED_ON_INIT=false skips it).
+ * DatabaseUrl.layer is the very layer inside DatabaseLive, so it is shared, not started twice.
+ */
+const SeedOnInitLive = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const { seedOnInit } = yield* AppConfig
+    const database = yield* DatabaseUrl
+    if (seedOnInit && database.embedded && database.created) yield* seedSampleData
+  })
+).pipe(Layer.provide(DatabaseUrl.layer))
+
+export const MainLive = HttpServerLive.pipe(Layer.provide(SeedOnInitLive), Layer.provide(InfraLive))
