@@ -1,5 +1,6 @@
 import { HttpApi, OpenApi } from "effect/http-api"
 import { SERVICE_VERSION } from "../infra/version.ts"
+import { CategoriesApi, ProductsApi } from "./CatalogApi.ts"
 import { AuthApi } from "./AuthApi.ts"
 import { RouteTemplate } from "./RouteTemplate.ts"
 import { SystemApi } from "./SystemApi.ts"
@@ -8,6 +9,8 @@ import { UsersApi } from "./UsersApi.ts"
 /** The whole HTTP contract of API.md: one group per area. */
 export class Api extends HttpApi.make("shop")
   .add(SystemApi)
+  .add(CategoriesApi)
+  .add(ProductsApi)
   .add(AuthApi)
   .add(UsersApi)
   .middleware(RouteTemplate)

@@ -11,6 +11,7 @@ import { Users } from "../services/Users.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./AuthenticationLive.ts"
 import { AuthHandlers } from "./AuthHandlers.ts"
+import { CatalogHandlers } from "./CatalogHandlers.ts"
 import { CorsLive, ServerMiddleware } from "./middleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
 import { RouteTemplateLive } from "./RouteTemplate.ts"
@@ -23,7 +24,12 @@ const IdentityLive = Layer.mergeAll(Auth.layer, Users.layer, Addresses.layer, To
 /** Every route of the app (API, docs) with the global middleware; needs the services. */
 export const AppRoutes = Layer.mergeAll(
   HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
-    Layer.provide([SystemHandlers, AuthHandlers, UsersHandlers.pipe(Layer.provide(AuthenticationLive))]),
+    Layer.provide([
+      SystemHandlers,
+      AuthHandlers,
+      UsersHandlers.pipe(Layer.provide(AuthenticationLive)),
+      CatalogHandlers.pipe(Layer.provide(AuthenticationLive))
+    ]),
     Layer.provide(RouteTemplateLive),
     Layer.provide(IdentityLive)
   ),

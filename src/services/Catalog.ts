@@ -24,7 +24,7 @@ import { type JsonText, makeReadCache } from "./ReadCache.ts"
 export type { JsonText } from "./ReadCache.ts"
 
 /** The listing parameters after defaults, caps and normalisation: also the cache key. */
-interface ListParams {
+export interface ListParams {
   readonly page: number
   readonly perPage: number
   readonly categoryId: number | null
@@ -84,7 +84,7 @@ const SORT_COLUMNS: Record<Exclude<SortField, "relevance">, string> = {
 
 /** The `product` object of API.md from `products p`, for every query that returns products. */
 export /** The `product` object of API.md, selected from `products p`. */
-export const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
+const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
   p.discount_percentage::float8 AS discount_percentage, p.final_price::float8 AS final_price,
   p.category_id, p.brand, p.stock_quantity, p.sku, p.image_url, p.is_active, p.rating::float8 AS rating,
   p.review_count, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
@@ -98,6 +98,40 @@ export const CATALOG_VERSION_KEYS = {
   categories: "catalog:version:categories",
   listing: "catalog:version:listing",
   product: (id: number) => `catalog:version:product:${id}`
+}
+
+/**
+ * The two statements of a listing page: the total, and the page itself. Every
+ * condition and ORDER BY here has an index (migrations/0002_catalog.sql);
+ * test/catalog-explain.test.ts checks the plans of exactly these statements.
+ */
+export const listingQueries = (
+  sql: SqlClient.SqlClient,
+  params: ListParams,
+  categoryIds: ReadonlyArray<number> | null
+) => {
+  const conditions: Array<Fragment> = [sql`p.is_active`]
+  if (categoryIds !== null) conditions.push(sql`p.category_id = ANY(${categoryIds}::int[])`)
+  // A scalar subquery hides the query's words from the planner, so it never estimates a common word
+  // ("with", a one-letter prefix) as matching most rows and reads the whole table: search is always
+  // driven by the GIN index.
+  const tsquery = params.tsquery ? sql`(SELECT to_tsquery('simple', catalog_unaccent(${params.tsquery})))` : null
+  if (tsquery !== null) conditions.push(sql`p.search_vector @@ ${tsquery}`)
+  if (params.minPrice !== null) conditions.push(sql`p.final_price >= ${String(params.minPrice)}::numeric`)
+  if (params.maxPrice !== null) conditions.push(sql`p.final_price <= ${String(params.maxPrice)}::numeric`)
+  if (params.brand !== null) conditions.push(sql`lower(p.brand) = ${params.brand}`)
+  if (params.inStock) conditions.push(sql`p.stock_quantity > 0`)
+  const where = sql.and(conditions)
+  const direction = sql.literal(params.desc ? "DESC" : "ASC")
+  const order =
+    params.sortBy === "relevance" && tsquery !== null
+      ? sql`ts_rank(p.search_vector, ${tsquery}) ${direction}, p.id ${direction}`
+      : sql`${sql.literal(SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy])} ${direction}, p.id ${direction}`
+  return {
+    count: sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where}`,
+    page: sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where}
+              ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`
+  }
 }
 
 const isUnique = (error: SqlError.SqlError) => error.reason._tag === "UniqueViolation"
@@ -136,16 +170,19 @@ export class Catalog extends Context.Service<
 
       const decodeProducts = Schema.decodeUnknownEffect(Schema.Array(Product))
       const decodeCategories = Schema.decodeUnknownEffect(Schema.Array(Category))
+      // SqlError stays in the error channel: writes turn a unique violation into a 409, reads die on it.
       const productRows = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-        Effect.orDie(Effect.flatMap(statement, decodeProducts))
+        Effect.flatMap(statement, (rows) => Effect.orDie(decodeProducts(rows)))
       const categoryRows = (statement: Effect.Effect<ReadonlyArray<unknown>, SqlError.SqlError>) =>
-        Effect.orDie(Effect.flatMap(statement, decodeCategories))
+        Effect.flatMap(statement, (rows) => Effect.orDie(decodeCategories(rows)))
       const columns = sql.literal(PRODUCT_COLUMNS)
       const categoryColumns = sql.literal(CATEGORY_COLUMNS)
 
       // ------------------------------------------------------------ categories
 
-      const activeCategories = categoryRows(sql`SELECT ${categoryColumns} FROM categories WHERE is_active ORDER BY id`)
+      const activeCategories = Effect.orDie(
+        categoryRows(sql`SELECT ${categoryColumns} FROM categories WHERE is_active ORDER BY id`)
+      )
 
       const buildTree = (all: ReadonlyArray<Category>): Array<CategoryNode> => {
         const nodes = new Map(all.map((c) => [c.id, { ...c, children: [] as Array<CategoryNode> }]))
@@ -195,7 +232,7 @@ export class Catalog extends Context.Service<
             )
             SELECT id, name FROM up ORDER BY depth DESC`)
           return { ...category, children, path: path.map(({ id, name }) => ({ id, name })) } satisfies CategoryDetail
-        })
+        }).pipe(Effect.catchTag("SqlError", Effect.die))
 
       const getCategory = Effect.fn("Catalog.getCategory")(function* (id: number) {
         return yield* cache.get({
@@ -327,7 +364,7 @@ export class Catalog extends Context.Service<
           key: `cache:product:${id}`,
           versions: [CATALOG_VERSION_KEYS.product(id)],
           schema: Product,
-          load: Effect.flatMap(productById(id, true), (product) =>
+          load: Effect.flatMap(Effect.orDie(productById(id, true)), (product) =>
             product === undefined ? Effect.fail(new NotFound({ error: "Product not found" })) : Effect.succeed(product)
           )
         })
@@ -353,43 +390,22 @@ export class Catalog extends Context.Service<
           }
           // A search made only of operators and punctuation has no word to match.
           if (params.tsquery === "") return empty
-          const conditions: Array<Fragment> = [sql`p.is_active`]
+          let categoryIds: ReadonlyArray<number> | null = null
           if (params.categoryId !== null) {
-            const ids = yield* categoryWithDescendants(params.categoryId)
-            if (ids.length === 0) return yield* ValidationError.field("category_id", "Category not found")
-            conditions.push(sql`p.category_id = ANY(${ids}::int[])`)
+            categoryIds = yield* categoryWithDescendants(params.categoryId)
+            if (categoryIds.length === 0) return yield* ValidationError.field("category_id", "Category not found")
           }
-          const tsquery =
-            params.tsquery === null ? null : sql`to_tsquery('simple', catalog_unaccent(${params.tsquery}))`
-          if (tsquery !== null) conditions.push(sql`p.search_vector @@ ${tsquery}`)
-          if (params.minPrice !== null) conditions.push(sql`p.final_price >= ${String(params.minPrice)}::numeric`)
-          if (params.maxPrice !== null) conditions.push(sql`p.final_price <= ${String(params.maxPrice)}::numeric`)
-          if (params.brand !== null) conditions.push(sql`lower(p.brand) = ${params.brand}`)
-          if (params.inStock) conditions.push(sql`p.stock_quantity > 0`)
-          const where = sql.and(conditions)
-
-          const [{ total }] = (yield* Effect.orDie(
-            sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where}`
-          )) as unknown as [{ total: number }]
+          const queries = listingQueries(sql, params, categoryIds)
+          const [{ total }] = (yield* Effect.orDie(queries.count)) as unknown as [{ total: number }]
           const pagination = {
             page: params.page,
             per_page: params.perPage,
             total,
             pages: Math.ceil(total / params.perPage)
           }
-          const offset = (params.page - 1) * params.perPage
           // Past the last page there is nothing to read: skip the query rather than walk an index to the end.
-          if (offset >= total) return { products: [], pagination }
-          const direction = params.desc ? "DESC" : "ASC"
-          const order =
-            params.sortBy === "relevance" && tsquery !== null
-              ? sql`ts_rank(p.search_vector, ${tsquery}) ${sql.literal(direction)}, p.id ${sql.literal(direction)}`
-              : sql.literal(
-                  `${SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy]} ${direction}, p.id ${direction}`
-                )
-          const products = yield* productRows(sql`
-            SELECT ${columns} FROM products p WHERE ${where}
-            ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${offset}`)
+          if ((params.page - 1) * params.perPage >= total) return { products: [], pagination }
+          const products = yield* Effect.orDie(productRows(queries.page))
           return { products, pagination }
         })
 

@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { seedCatalog } from "./catalog.ts"
 import { seedUsers } from "./users.ts"
 
 /**
@@ -7,5 +8,6 @@ import { seedUsers } from "./users.ts"
  */
 export const seedSampleData = Effect.gen(function* () {
   yield* seedUsers
+  yield* seedCatalog
   yield* Effect.logInfo("sample data seeded")
 })

@@ -1,0 +1,85 @@
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import {
+  Category,
+  CategoryDetail,
+  CategoryListQuery,
+  CategoryMessage,
+  CategoryNode,
+  CreateCategory,
+  CreateProduct,
+  IdParams,
+  Product,
+  ProductListQuery,
+  ProductMessage,
+  ProductPage,
+  UpdateCategory,
+  UpdateProduct
+} from "../domain/catalog.ts"
+import { Conflict, Forbidden, NotFound, ValidationError } from "../domain/errors.ts"
+import { Authentication } from "./Authentication.ts"
+
+const Message = Schema.Struct({ message: Schema.String })
+
+export class CategoriesApi extends HttpApiGroup.make("categories")
+  .add(
+    HttpApiEndpoint.get("list", "/", {
+      query: CategoryListQuery,
+      success: Schema.Union([Schema.Array(Category), Schema.Array(CategoryNode)])
+    }).annotate(OpenApi.Description, "Active categories, flat; with `?tree=true` nested through `children`."),
+    HttpApiEndpoint.get("get", "/:id", { params: IdParams, success: CategoryDetail, error: NotFound }),
+    HttpApiEndpoint.post("create", "/", {
+      payload: CreateCategory,
+      success: CategoryMessage.pipe(HttpApiSchema.status(201)),
+      error: [ValidationError, Conflict, Forbidden]
+    }).middleware(Authentication),
+    HttpApiEndpoint.put("update", "/:id", {
+      params: IdParams,
+      payload: UpdateCategory,
+      success: CategoryMessage,
+      error: [ValidationError, NotFound, Conflict, Forbidden]
+    }).middleware(Authentication),
+    HttpApiEndpoint.delete("deactivate", "/:id", {
+      params: IdParams,
+      success: Message,
+      error: [NotFound, Conflict, Forbidden]
+    }).middleware(Authentication)
+  )
+  .prefix("/api/categories")
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Categories",
+      description:
+        "The category tree. Writes are for admins; deactivating refuses (409) while active products or subcategories remain."
+    })
+  ) {}
+
+export class ProductsApi extends HttpApiGroup.make("products")
+  .add(
+    HttpApiEndpoint.get("list", "/", { query: ProductListQuery, success: ProductPage, error: ValidationError }),
+    HttpApiEndpoint.get("get", "/:id", { params: IdParams, success: Product, error: NotFound }),
+    HttpApiEndpoint.post("create", "/", {
+      payload: CreateProduct,
+      success: ProductMessage.pipe(HttpApiSchema.status(201)),
+      error: [NotFound, Conflict, Forbidden]
+    }).middleware(Authentication),
+    HttpApiEndpoint.put("update", "/:id", {
+      params: IdParams,
+      payload: UpdateProduct,
+      success: ProductMessage,
+      error: [NotFound, Conflict, Forbidden]
+    }).middleware(Authentication),
+    HttpApiEndpoint.delete("delete", "/:id", {
+      params: IdParams,
+      success: Message,
+      error: [NotFound, Forbidden]
+    }).middleware(Authentication)
+  )
+  .prefix("/api/products")
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Products",
+      description:
+        "Listing with filters, full-text prefix search (accent- and case-insensitive) and stable sorts; `per_page` above 100 is capped at 100. Writes are for admins; DELETE deactivates."
+    })
+  ) {}
