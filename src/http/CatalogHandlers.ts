@@ -1,12 +1,12 @@
 import { Effect, Layer } from "effect"
 import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
-import { Catalog, type JsonText } from "../services/Catalog.ts"
+import { Catalog, type JsonBody } from "../services/Catalog.ts"
 import { Api } from "./Api.ts"
 import { requireAdmin } from "./Authentication.ts"
 
-/** Catalog reads come back as finished JSON text: sent as is, without a second encoding. */
-const json = (body: JsonText) => HttpServerResponse.text(body, { contentType: "application/json" })
+/** Catalog reads come back as finished JSON bytes: sent as is, without a second encoding. */
+const json = (body: JsonBody) => HttpServerResponse.uint8Array(body, { contentType: "application/json" })
 
 const CategoriesHandlers = HttpApiBuilder.group(
   Api,

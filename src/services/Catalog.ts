@@ -19,9 +19,9 @@ import {
 } from "../domain/catalog.ts"
 import { Conflict, NotFound, ValidationError } from "../domain/errors.ts"
 import { AppConfig } from "../infra/AppConfig.ts"
-import { type JsonText, makeReadCache } from "./ReadCache.ts"
+import { type JsonBody, makeReadCache } from "./ReadCache.ts"
 
-export type { JsonText } from "./ReadCache.ts"
+export type { JsonBody } from "./ReadCache.ts"
 
 /** The listing parameters after defaults, caps and normalisation: also the cache key. */
 export interface ListParams {
@@ -137,23 +137,23 @@ export const listingQueries = (
 const isUnique = (error: SqlError.SqlError) => error.reason._tag === "UniqueViolation"
 
 /**
- * Categories and products. Reads answer with the response's JSON text, served
+ * Categories and products. Reads answer with the response's encoded JSON, served
  * from a versioned cache (Redis, or memory) that every write below invalidates
  * before it returns.
  */
 export class Catalog extends Context.Service<
   Catalog,
   {
-    readonly listCategories: (tree: boolean) => Effect.Effect<JsonText>
-    readonly getCategory: (id: number) => Effect.Effect<JsonText, NotFound>
+    readonly listCategories: (tree: boolean) => Effect.Effect<JsonBody>
+    readonly getCategory: (id: number) => Effect.Effect<JsonBody, NotFound>
     readonly createCategory: (input: CreateCategory) => Effect.Effect<Category, ValidationError | Conflict>
     readonly updateCategory: (
       id: number,
       input: UpdateCategory
     ) => Effect.Effect<Category, ValidationError | NotFound | Conflict>
     readonly deactivateCategory: (id: number) => Effect.Effect<void, NotFound | Conflict>
-    readonly listProducts: (query: ProductListQuery) => Effect.Effect<JsonText, ValidationError>
-    readonly getProduct: (id: number) => Effect.Effect<JsonText, NotFound>
+    readonly listProducts: (query: ProductListQuery) => Effect.Effect<JsonBody, ValidationError>
+    readonly getProduct: (id: number) => Effect.Effect<JsonBody, NotFound>
     readonly createProduct: (input: CreateProduct) => Effect.Effect<Product, NotFound | Conflict>
     readonly updateProduct: (id: number, input: UpdateProduct) => Effect.Effect<Product, NotFound | Conflict>
     readonly deleteProduct: (id: number) => Effect.Effect<void, NotFound>

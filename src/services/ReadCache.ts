@@ -3,12 +3,15 @@ import { Deferred, Effect, Metric, Option, Schema } from "effect"
 import { cacheHits, cacheLoads, cacheMisses } from "../infra/Metrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
 
-/** A response body already encoded as JSON text: what the cache stores and handlers send. */
-export type JsonText = string & { readonly JsonText: unique symbol }
+/** A response body already encoded as UTF-8 JSON: what handlers send as is. */
+export type JsonBody = Uint8Array & { readonly JsonBody: unique symbol }
+
+/** How many encoded bodies one instance keeps in memory (a list page is ~8 KB). */
+const LOCAL_ENTRIES = 2000
 
 export interface ReadCache {
   /**
-   * The JSON text of `load`'s result under `key`, as long as none of
+   * The encoded JSON of `load`'s result under `key`, as long as none of
    * `versions` moved since it was stored. A miss runs `load` once per instance
    * however many requests wait for it, then encodes the value once.
    */
@@ -18,7 +21,7 @@ export interface ReadCache {
     readonly versions: ReadonlyArray<string>
     readonly schema: S
     readonly load: Effect.Effect<S["Type"], E>
-  }) => Effect.Effect<JsonText, E>
+  }) => Effect.Effect<JsonBody, E>
   /** Makes every entry stored under these versions stale; call after the write committed. */
   readonly bump: (versions: ReadonlyArray<string>) => Effect.Effect<void>
 }
@@ -28,13 +31,15 @@ export interface ReadCache {
  * `<stamp>\n<json>`, where the stamp is the versions read BEFORE the load;
  * writers bump a version AFTER their commit, so a load that raced a write is
  * stored under the old stamp and never served again. This also makes
- * "drop every listing page" a single INCR. While Redis is down (`shared`
+ * "drop every listing page" a single INCR. Each instance also keeps the
+ * encoded bytes of recent entries with their stamp: a hit then costs one
+ * small GET of the version instead of moving the whole body out of Redis. While Redis is down (`shared`
  * false) the cache is bypassed: entries could not be invalidated elsewhere.
  */
 export const makeReadCache = (ttl: Duration.Input) =>
   Effect.gen(function* () {
     const store = yield* SharedStore
-    const inFlight = new Map<string, Deferred.Deferred<JsonText, unknown>>()
+    const inFlight = new Map<string, Deferred.Deferred<JsonBody, unknown>>()
     const counters = new Map<
       string,
       { hit: Metric.Counter<number>; miss: Metric.Counter<number>; load: Metric.Counter<number> }
@@ -54,8 +59,16 @@ export const makeReadCache = (ttl: Duration.Input) =>
 
     const encodeWith = <S extends Schema.Encoder<unknown>>(schema: S) => {
       const encode = Schema.encodeEffect(schema as unknown as Schema.Codec<S["Type"], unknown>)
-      return (value: S["Type"]) =>
-        Effect.map(Effect.orDie(encode(value)), (encoded) => JSON.stringify(encoded) as JsonText)
+      return (value: S["Type"]) => Effect.map(Effect.orDie(encode(value)), (encoded) => JSON.stringify(encoded))
+    }
+
+    const utf8 = new TextEncoder()
+    // Encoded bodies of this instance, each valid for the stamp it was read under.
+    const local = new Map<string, { readonly stamp: string; readonly body: JsonBody }>()
+    const remember = (key: string, stamp: string, body: JsonBody) => {
+      if (local.size >= LOCAL_ENTRIES && !local.has(key)) local.delete(local.keys().next().value!)
+      local.set(key, { stamp, body })
+      return body
     }
 
     const get: ReadCache["get"] = ({ cache, key, versions, schema, load }) =>
@@ -64,22 +77,26 @@ export const makeReadCache = (ttl: Duration.Input) =>
         const metrics = countersFor(cache)
         if (!(yield* store.shared)) {
           yield* Metric.update(metrics.load, 1)
-          return yield* Effect.flatMap(load, encode)
+          return utf8.encode(yield* Effect.flatMap(load, encode)) as JsonBody
         }
-        // One round of concurrent GETs: ioredis writes them back to back on one connection.
-        const [stored, ...current] = yield* Effect.all([store.get(key), ...versions.map(store.get)], {
-          concurrency: "unbounded"
-        })
+        // The versions are read before anything else, so whatever is served or loaded below is at least as new.
+        const current = yield* Effect.all(versions.map(store.get), { concurrency: "unbounded" })
         const stamp = current.map(Option.getOrElse(() => "0")).join(".")
+        const held = local.get(key)
+        if (held !== undefined && held.stamp === stamp) {
+          yield* Metric.update(metrics.hit, 1)
+          return held.body
+        }
+        const stored = yield* store.get(key)
         if (Option.isSome(stored) && stored.value.startsWith(`${stamp}\n`)) {
           yield* Metric.update(metrics.hit, 1)
-          return stored.value.slice(stamp.length + 1) as JsonText
+          return remember(key, stamp, utf8.encode(stored.value.slice(stamp.length + 1)) as JsonBody)
         }
         yield* Metric.update(metrics.miss, 1)
         const flightKey = `${key}@${stamp}`
         let flight = inFlight.get(flightKey)
         if (flight === undefined) {
-          const started = Deferred.makeUnsafe<JsonText, unknown>()
+          const started = Deferred.makeUnsafe<JsonBody, unknown>()
           inFlight.set(flightKey, started)
           flight = started
           // Detached: a waiter that goes away must not cancel the load the others wait for.
@@ -87,7 +104,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
             yield* Metric.update(metrics.load, 1)
             const json = yield* Effect.flatMap(load, encode)
             yield* store.set(key, `${stamp}\n${json}`, ttl)
-            return json
+            return remember(key, stamp, utf8.encode(json) as JsonBody)
           }).pipe(
             Effect.exit,
             Effect.flatMap((exit) => Deferred.done(started, exit)),
@@ -96,7 +113,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
           )
         }
         // Every waiter of one key shares the loader's error type, fixed by the call site.
-        return yield* Deferred.await(flight) as Effect.Effect<JsonText, Effect.Error<typeof load>>
+        return yield* Deferred.await(flight) as Effect.Effect<JsonBody, Effect.Error<typeof load>>
       })
 
     const bump: ReadCache["bump"] = (versions) =>

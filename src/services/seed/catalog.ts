@@ -296,7 +296,7 @@ export const seedSyntheticProducts = (count: number) =>
       for (let i = 0; i < size; i++) {
         const leaf = pick(leaves)
         const brand = pick(BRANDS[leaf.top])
-        const singular = leaf.name.replace(/(es|s)$/, "")
+        const singular = leaf.name.replace(/(ss|ch|sh)es$/, "$1").replace(/s$/, "")
         cols.name.push(`${brand} ${pick(ADJECTIVES)} ${singular} ${pick(COLORS)} ${100 + Math.floor(rand() * 900)}`)
         cols.description.push(`${pick(DESCRIPTIONS)} ${leaf.name} by ${brand}.`)
         // Log-uniform from ₹99 to ~₹1,99,999, rounded to a retail-looking price.

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: load-tests the catalog read paths of a running server
+ * (BENCH_URL, default http://127.0.0.1:5000) with autocannon, next to a bare
+ * node:http server answering a fixed JSON body in a child process (the
+ * machine's ceiling). Part 1: saturated throughput at 600 connections. Part 2:
+ * latency at a fixed offered rate of 3,000 requests/s over 600 connections.
+ *
+ * Start the server with RATE_LIMIT_ENABLED=false (and LOG_LEVEL=Warn) first:
+ * see the README's Catalog section.
+ */
+import { fork } from "node:child_process"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+
+interface Result {
+  readonly requests: { readonly average: number; readonly total: number }
+  readonly latency: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number }
+  readonly errors: number
+  readonly timeouts: number
+  readonly non2xx: number
+}
+type Autocannon = (options: Record<string, unknown>) => Promise<Result>
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon
+
+const BASE = (process.env.BENCH_URL ?? "http://127.0.0.1:5000").replace(/\/$/, "")
+const DURATION = Number(process.env.BENCH_DURATION ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 600)
+const RATE = Number(process.env.BENCH_RATE ?? 3000)
+
+const TARGETS: ReadonlyArray<readonly [name: string, path: string]> = [
+  ["product detail", "/api/products/1"],
+  ["product list, page 1", "/api/products"],
+  ["filtered + sorted list", "/api/products?category_id=1&min_price=1000&max_price=50000&sort_by=price&sort_order=asc"],
+  ["search", "/api/products?search=phone"]
+]
+
+/** The ceiling: the same JSON a product detail answers, from a bare server with nothing behind it. */
+const CEILING_BODY = JSON.stringify({
+  id: 1,
+  name: "iPhone 15 Pro",
+  description: "Apple iPhone 15 Pro with A17 Pro chip, titanium design and a 48MP camera",
+  price: 129900,
+  discount_percentage: 10,
+  final_price: 116910,
+  category_id: 1,
+  brand: "Apple",
+  stock_quantity: 50,
+  sku: "IPHONE15PRO",
+  image_url: null,
+  is_active: true,
+  rating: 4.5,
+  review_count: 0,
+  created_at: "2026-11-24T09:45:17.123Z"
+})
+
+if (process.argv[2] === "--ceiling") {
+  const { createServer } = await import("node:http")
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(CEILING_BODY) })
+    res.end(CEILING_BODY)
+  })
+  server.keepAliveTimeout = 65_000
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    process.send!(typeof address === "object" && address ? address.port : 0)
+  })
+} else {
+  await main()
+}
+
+async function main() {
+  const check = await fetch(`${BASE}/api/products/1`).catch((error: unknown) => error)
+  if (!(check instanceof Response) || check.status !== 200) {
+    console.error(`No catalog at ${BASE} (GET /api/products/1 failed). Start the server first; see the README.`)
+    process.exit(1)
+  }
+  const ceilingProcess = fork(fileURLToPath(import.meta.url), ["--ceiling"], { stdio: "inherit" })
+  const port = await new Promise<number>((resolve) => ceilingProcess.once("message", (m) => resolve(Number(m))))
+  const ceilingUrl = `http://127.0.0.1:${port}/`
+
+  try {
+    // Fill the caches so that both parts measure the steady state of a browsing shop.
+    for (const [, path] of TARGETS) for (let i = 0; i < 3; i++) await fetch(`${BASE}${path}`).then((r) => r.text())
+
+    console.log(`\nSaturated: ${CONNECTIONS} connections, ${DURATION} s each, against ${BASE}\n`)
+    const ceiling = await run(ceilingUrl, {})
+    const rows: Array<Array<string>> = [row("bare node:http (ceiling)", ceiling, ceiling)]
+    for (const [name, path] of TARGETS) rows.push(row(name, await run(`${BASE}${path}`, {}), ceiling))
+    table(["request", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "non-2xx", "of ceiling"], rows)
+
+    console.log(`\nFixed rate: ${RATE} requests/s over ${CONNECTIONS} connections, ${DURATION} s each\n`)
+    const fixed: Array<Array<string>> = []
+    for (const [name, path] of TARGETS) {
+      const r = await run(`${BASE}${path}`, { overallRate: RATE })
+      fixed.push([
+        name,
+        r.requests.average.toFixed(0),
+        ms(r.latency.p50),
+        ms(r.latency.p90),
+        ms(r.latency.p99),
+        ms(r.latency.max),
+        String(r.errors),
+        String(r.timeouts),
+        String(r.non2xx)
+      ])
+    }
+    table(["request", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "timeouts", "non-2xx"], fixed)
+  } finally {
+    ceilingProcess.kill()
+  }
+}
+
+function run(url: string, extra: Record<string, unknown>) {
+  return autocannon({ url, connections: CONNECTIONS, duration: DURATION, timeout: 10, ...extra })
+}
+
+function ms(value: number) {
+  return value.toFixed(value < 10 ? 1 : 0)
+}
+
+function row(name: string, r: Result, ceiling: Result) {
+  return [
+    name,
+    r.requests.average.toFixed(0),
+    ms(r.latency.p50),
+    ms(r.latency.p99),
+    String(r.errors),
+    String(r.timeouts),
+    String(r.non2xx),
+    `${((r.requests.average / ceiling.requests.average) * 100).toFixed(0)}%`
+  ]
+}
+
+function table(header: Array<string>, rows: Array<Array<string>>) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: Array<string>) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`
+  console.log(line(header))
+  console.log(`|${widths.map((w, i) => (i === 0 ? `-${"-".repeat(w)}-` : `-${"-".repeat(w - 1)}:-`)).join("|")}|`)
+  for (const r of rows) console.log(line(r))
+}
