@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
@@ -21,10 +22,10 @@ const start = (env: Record<string, string>) => {
   child.stdout.on("data", (d) => (stdout += d))
   child.stderr.on("data", (d) => (stderr += d))
   const exited = new Promise<Run>((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })))
-  return { child, exited }
+  return { child, exited, output: () => stdout + stderr }
 }
 
-const waitForHealth = async (port: number, ms = 30_000) => {
+const waitForHealth = async (port: number, ms = 30_000, output: () => string = () => "") => {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
     try {
@@ -33,10 +34,16 @@ const waitForHealth = async (port: number, ms = 30_000) => {
     } catch {}
     await new Promise((r) => setTimeout(r, 100))
   }
-  throw new Error("server did not become healthy")
+  throw new Error(`server did not become healthy:\n${output()}`)
 }
 
-const freePort = () => 20000 + Math.floor(Math.random() * 20000)
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 
 describe("start-up configuration", () => {
   it.each([
@@ -53,7 +60,10 @@ describe("start-up configuration", () => {
   })
 
   it("an unreachable DATABASE_URL stops start-up with a line naming it", async () => {
-    const { exited } = start({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/nothing", PORT: String(freePort()) })
+    const { exited } = start({
+      DATABASE_URL: "postgres://postgres@127.0.0.1:1/nothing",
+      PORT: String(await freePort())
+    })
     const run = await exited
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/DATABASE_URL/)
@@ -65,9 +75,9 @@ describe("graceful shutdown", () => {
   it("the embedded default serves, then SIGTERM exits 0 and leaves no postgres behind", async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-data-"))
     fs.chmodSync(dataDir, 0o755)
-    const port = freePort()
-    const { child, exited } = start({ PORT: String(port), DATA_DIR: dataDir, SEED_ON_INIT: "false" })
-    await waitForHealth(port, 60_000)
+    const port = await freePort()
+    const { child, exited, output } = start({ PORT: String(port), DATA_DIR: dataDir, SEED_ON_INIT: "false" })
+    await waitForHealth(port, 50_000, output)
     const ready = await fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.json())
     expect(ready.database).toBe("up")
     const pid = Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0])

@@ -2,6 +2,7 @@ import { HttpApi, OpenApi } from "effect/http-api"
 import { SERVICE_VERSION } from "../infra/version.ts"
 import { CategoriesApi, ProductsApi } from "./CatalogApi.ts"
 import { AuthApi } from "./AuthApi.ts"
+import { CartApi, OrdersApi } from "./OrdersApi.ts"
 import { RouteTemplate } from "./RouteTemplate.ts"
 import { SystemApi } from "./SystemApi.ts"
 import { UsersApi } from "./UsersApi.ts"
@@ -13,6 +14,8 @@ export class Api extends HttpApi.make("shop")
   .add(ProductsApi)
   .add(AuthApi)
   .add(UsersApi)
+  .add(CartApi)
+  .add(OrdersApi)
   .middleware(RouteTemplate)
   .annotateMerge(
     OpenApi.annotations({

@@ -7,11 +7,15 @@ import { AppConfig } from "../infra/AppConfig.ts"
 import { Tokens } from "../infra/Tokens.ts"
 import { Addresses } from "../services/Addresses.ts"
 import { Auth } from "../services/Auth.ts"
+import { Cart } from "../services/Cart.ts"
+import { Catalog } from "../services/Catalog.ts"
+import { Orders } from "../services/Orders.ts"
 import { Users } from "../services/Users.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./AuthenticationLive.ts"
 import { AuthHandlers } from "./AuthHandlers.ts"
 import { CatalogHandlers } from "./CatalogHandlers.ts"
+import { CartHandlers, OrdersHandlers } from "./OrdersHandlers.ts"
 import { CorsLive, ServerMiddleware } from "./middleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
 import { RouteTemplateLive } from "./RouteTemplate.ts"
@@ -28,7 +32,11 @@ export const AppRoutes = Layer.mergeAll(
       SystemHandlers,
       AuthHandlers,
       UsersHandlers.pipe(Layer.provide(AuthenticationLive)),
-      CatalogHandlers.pipe(Layer.provide(AuthenticationLive))
+      CatalogHandlers.pipe(Layer.provide(AuthenticationLive)),
+      Layer.mergeAll(CartHandlers, OrdersHandlers).pipe(
+        Layer.provide(AuthenticationLive),
+        Layer.provide([Cart.layer, Orders.layer.pipe(Layer.provide(Catalog.layer))])
+      )
     ]),
     Layer.provide(RouteTemplateLive),
     Layer.provide(IdentityLive)

@@ -83,8 +83,7 @@ const SORT_COLUMNS: Record<Exclude<SortField, "relevance">, string> = {
 }
 
 /** The `product` object of API.md from `products p`, for every query that returns products. */
-export /** The `product` object of API.md, selected from `products p`. */
-const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
+export const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
   p.discount_percentage::float8 AS discount_percentage, p.final_price::float8 AS final_price,
   p.category_id, p.brand, p.stock_quantity, p.sku, p.image_url, p.is_active, p.rating::float8 AS rating,
   p.review_count, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`

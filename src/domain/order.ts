@@ -1,0 +1,155 @@
+import { Schema } from "effect"
+import { Pagination, Product } from "./catalog.ts"
+import { OrderStatus, PaymentStatus } from "./orderStatus.ts"
+
+/** Quantities are whole units; 10,000 bounds a line so totals stay far from numeric(12,2)'s limit. */
+export const Quantity = Schema.Int.check(
+  Schema.isBetween({ minimum: 1, maximum: 10_000 }, { message: "quantity must be an integer from 1 to 10000" })
+)
+
+export const PAYMENT_METHODS = ["COD", "CARD", "UPI", "NETBANKING", "WALLET"] as const
+export const PaymentMethod = Schema.Literals(PAYMENT_METHODS)
+export type PaymentMethod = typeof PaymentMethod.Type
+
+const PositiveInt = Schema.Int.check(
+  Schema.isBetween({ minimum: 1, maximum: 2_147_483_647 }, { message: "must be a positive integer" })
+)
+
+// ---------------------------------------------------------------- cart
+
+export const AddToCart = Schema.Struct({
+  product_id: PositiveInt,
+  quantity: Schema.optionalKey(Quantity)
+})
+export type AddToCart = typeof AddToCart.Type
+
+export const UpdateCartItem = Schema.Struct({ quantity: Quantity })
+
+export const CartItem = Schema.Struct({
+  id: Schema.Number,
+  product: Product,
+  quantity: Schema.Int,
+  subtotal: Schema.Number,
+  /** False when the product was deactivated after it was added: shown, not orderable. */
+  available: Schema.Boolean
+})
+export type CartItem = typeof CartItem.Type
+
+export const Cart = Schema.Struct({
+  items: Schema.Array(CartItem),
+  total: Schema.Number,
+  /** Number of lines, as the original shop counted. */
+  item_count: Schema.Int,
+  /** Number of units. */
+  quantity_count: Schema.Int
+})
+export type Cart = typeof Cart.Type
+
+export const CartItemResponse = Schema.Struct({ message: Schema.String, item: CartItem })
+
+// ---------------------------------------------------------------- orders
+
+export const PlaceOrder = Schema.Struct({
+  address_id: PositiveInt,
+  payment_method: Schema.optionalKey(PaymentMethod)
+})
+export type PlaceOrder = typeof PlaceOrder.Type
+
+export const OrderItem = Schema.Struct({
+  id: Schema.Number,
+  product: Product,
+  quantity: Schema.Int,
+  /** Unit final_price when the order was placed. */
+  price: Schema.Number,
+  subtotal: Schema.Number
+})
+
+export const Order = Schema.Struct({
+  id: Schema.Number,
+  order_number: Schema.String,
+  status: OrderStatus,
+  payment_status: PaymentStatus,
+  payment_method: PaymentMethod,
+  total_amount: Schema.Number,
+  shipping_address: Schema.String,
+  tracking_number: Schema.NullOr(Schema.String),
+  created_at: Schema.String,
+  items: Schema.Array(OrderItem)
+})
+export type Order = typeof Order.Type
+
+export const OrderResponse = Schema.Struct({ message: Schema.String, order: Order })
+export const OrderPage = Schema.Struct({ orders: Schema.Array(Order), pagination: Pagination })
+export type OrderPage = typeof OrderPage.Type
+
+export const Tracking = Schema.Struct({
+  order_number: Schema.String,
+  status: OrderStatus,
+  tracking_number: Schema.NullOr(Schema.String),
+  history: Schema.Array(Schema.Struct({ status: OrderStatus, at: Schema.String, note: Schema.NullOr(Schema.String) }))
+})
+export type Tracking = typeof Tracking.Type
+
+export const AdminStatusUpdate = Schema.Struct({
+  status: Schema.optionalKey(OrderStatus),
+  payment_status: Schema.optionalKey(PaymentStatus),
+  tracking_number: Schema.optionalKey(
+    Schema.String.check(
+      Schema.isPattern(/^[A-Za-z0-9-]{1,100}$/, { message: "tracking_number: 1-100 letters, digits or -" })
+    )
+  )
+})
+export type AdminStatusUpdate = typeof AdminStatusUpdate.Type
+
+const PageNumber = Schema.FiniteFromString.check(
+  Schema.isInt({ message: "page must be a positive integer" }),
+  Schema.isBetween({ minimum: 1, maximum: 1_000_000 }, { message: "page must be a positive integer" })
+)
+const PerPage = Schema.FiniteFromString.check(
+  Schema.isInt({ message: "per_page must be a positive integer" }),
+  Schema.isGreaterThanOrEqualTo(1, { message: "per_page must be a positive integer" })
+)
+
+export const OrderListQuery = Schema.Struct({
+  page: Schema.optionalKey(PageNumber),
+  per_page: Schema.optionalKey(PerPage)
+})
+export const AdminOrderListQuery = Schema.Struct({
+  ...OrderListQuery.fields,
+  status: Schema.optionalKey(OrderStatus)
+})
+
+/** An Idempotency-Key: 1-255 visible ASCII characters. */
+export const IdempotencyKey = Schema.String.check(
+  Schema.isPattern(/^[\x21-\x7e]{1,255}$/, { message: "Idempotency-Key must be 1-255 visible ASCII characters" })
+)
+
+/** `ORD-YYYYMMDDHHMMSS-XXXXXXXX` in UTC with 8 uppercase hex digits. */
+export const makeOrderNumber = (now: Date, random: Uint8Array) => {
+  const stamp = now.toISOString().replace(/[-:T]/g, "").slice(0, 14)
+  const hex = Array.from(random.slice(0, 4), (b) => b.toString(16).padStart(2, "0"))
+    .join("")
+    .toUpperCase()
+  return `ORD-${stamp}-${hex}`
+}
+
+/** `"{street}, {city}, {state} - {pincode}, {country}"`, captured when the order is placed. */
+export const shippingAddressText = (a: {
+  readonly street: string
+  readonly city: string
+  readonly state: string
+  readonly pincode: string
+  readonly country: string
+}) => `${a.street}, ${a.city}, ${a.state} - ${a.pincode}, ${a.country}`
+
+/** Exact money arithmetic on numeric(12,2) strings, in integer paise. */
+export const toPaise = (amount: string) => {
+  const [whole, fraction = ""] = amount.split(".")
+  const sign = whole!.startsWith("-") ? -1 : 1
+  return sign * (Math.abs(Number(whole)) * 100 + Number(fraction.padEnd(2, "0").slice(0, 2)))
+}
+export const fromPaise = (paise: number) => {
+  const sign = paise < 0 ? "-" : ""
+  const abs = Math.abs(paise)
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`
+}

@@ -1,0 +1,98 @@
+import { Schema } from "effect"
+import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
+import { IdFromString } from "../domain/address.ts"
+import {
+  BadRequest,
+  CartEmpty,
+  Forbidden,
+  IdempotencyInFlight,
+  IdempotencyMismatch,
+  InsufficientStock,
+  InvalidTransition,
+  NotFound,
+  OrderNotCancellable,
+  ValidationError
+} from "../domain/errors.ts"
+import {
+  AddToCart,
+  AdminOrderListQuery,
+  AdminStatusUpdate,
+  Cart,
+  CartItemResponse,
+  OrderListQuery,
+  Order,
+  OrderPage,
+  OrderResponse,
+  PlaceOrder,
+  Tracking,
+  UpdateCartItem
+} from "../domain/order.ts"
+import { Authentication } from "./Authentication.ts"
+
+const Message = Schema.Struct({ message: Schema.String })
+const ItemParams = { item_id: IdFromString }
+const OrderParams = { id: IdFromString }
+
+export class CartApi extends HttpApiGroup.make("cart")
+  .add(
+    HttpApiEndpoint.get("getCart", "/", { success: Cart }),
+    HttpApiEndpoint.post("addToCart", "/add", {
+      payload: AddToCart,
+      success: CartItemResponse.pipe(HttpApiSchema.status(201)),
+      error: [NotFound, InsufficientStock]
+    }),
+    HttpApiEndpoint.put("updateCartItem", "/update/:item_id", {
+      params: ItemParams,
+      payload: UpdateCartItem,
+      success: CartItemResponse,
+      error: [NotFound, InsufficientStock]
+    }),
+    HttpApiEndpoint.delete("removeCartItem", "/remove/:item_id", {
+      params: ItemParams,
+      success: Message,
+      error: NotFound
+    }),
+    HttpApiEndpoint.delete("clearCart", "/clear", { success: Message })
+  )
+  .middleware(Authentication)
+  .prefix("/api/cart")
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Cart",
+      description: "The caller's cart. Quantities are checked against stock; another user's cart item id is a 404."
+    })
+  ) {}
+
+export class OrdersApi extends HttpApiGroup.make("orders")
+  .add(
+    HttpApiEndpoint.post("placeOrder", "/", {
+      payload: PlaceOrder,
+      headers: { "idempotency-key": Schema.optionalKey(Schema.String) },
+      success: OrderResponse.pipe(HttpApiSchema.status(201)),
+      error: [CartEmpty, InsufficientStock, BadRequest, IdempotencyInFlight, IdempotencyMismatch]
+    }),
+    HttpApiEndpoint.get("listOrders", "/", { query: OrderListQuery, success: OrderPage }),
+    HttpApiEndpoint.get("listAllOrders", "/all", { query: AdminOrderListQuery, success: OrderPage, error: Forbidden }),
+    HttpApiEndpoint.get("getOrder", "/:id", { params: OrderParams, success: Order, error: NotFound }),
+    HttpApiEndpoint.post("cancelOrder", "/:id/cancel", {
+      params: OrderParams,
+      success: OrderResponse,
+      error: [NotFound, OrderNotCancellable]
+    }),
+    HttpApiEndpoint.get("trackOrder", "/:id/tracking", { params: OrderParams, success: Tracking, error: NotFound }),
+    HttpApiEndpoint.put("updateOrderStatus", "/:id/status", {
+      params: OrderParams,
+      payload: AdminStatusUpdate,
+      success: OrderResponse,
+      error: [NotFound, InvalidTransition, Forbidden, ValidationError]
+    })
+  )
+  .middleware(Authentication)
+  .prefix("/api/orders")
+  .annotateMerge(
+    OpenApi.annotations({
+      title: "Orders",
+      description:
+        "Checkout (one transaction: no oversell; `Idempotency-Key` replays the first response with `Idempotent-Replayed: true`), history, cancellation, tracking; `/all` and `/{id}/status` are for admins."
+    })
+  ) {}

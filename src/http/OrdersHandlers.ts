@@ -1,0 +1,97 @@
+import { Effect, Option, Schema } from "effect"
+import { HttpServerResponse } from "effect/http"
+import { HttpApiBuilder } from "effect/http-api"
+import { ValidationError } from "../domain/errors.ts"
+import { IdempotencyKey } from "../domain/order.ts"
+import { Cart } from "../services/Cart.ts"
+import { Orders } from "../services/Orders.ts"
+import { Api } from "./Api.ts"
+import { CurrentUser, requireAdmin } from "./Authentication.ts"
+
+const MAX_PER_PAGE = 100
+const validKey = Schema.is(IdempotencyKey)
+
+export const CartHandlers = HttpApiBuilder.group(
+  Api,
+  "cart",
+  Effect.fn(function* (handlers) {
+    const cart = yield* Cart
+    return handlers.handleAll({
+      getCart: () => Effect.flatMap(Effect.service(CurrentUser), ({ id }) => cart.get(id)),
+      addToCart: ({ payload }) =>
+        Effect.gen(function* () {
+          const { id } = yield* CurrentUser
+          return { message: "Item added to cart", item: yield* cart.add(id, payload) }
+        }),
+      updateCartItem: ({ params, payload }) =>
+        Effect.gen(function* () {
+          const { id } = yield* CurrentUser
+          return { message: "Cart updated", item: yield* cart.update(id, params.item_id, payload.quantity) }
+        }),
+      removeCartItem: ({ params }) =>
+        Effect.gen(function* () {
+          const { id } = yield* CurrentUser
+          yield* cart.remove(id, params.item_id)
+          return { message: "Item removed from cart" }
+        }),
+      clearCart: () =>
+        Effect.gen(function* () {
+          const { id } = yield* CurrentUser
+          yield* cart.clear(id)
+          return { message: "Cart cleared" }
+        })
+    })
+  })
+)
+
+export const OrdersHandlers = HttpApiBuilder.group(
+  Api,
+  "orders",
+  Effect.fn(function* (handlers) {
+    const orders = yield* Orders
+    const perPage = (n: number | undefined, fallback: number) => Math.min(n ?? fallback, MAX_PER_PAGE)
+    return handlers.handleAll({
+      placeOrder: ({ payload, headers }) =>
+        Effect.gen(function* () {
+          const { id } = yield* CurrentUser
+          const key = headers["idempotency-key"]
+          if (key !== undefined && !validKey(key)) {
+            return yield* ValidationError.field("Idempotency-Key", "must be 1-255 visible ASCII characters")
+          }
+          const result = yield* orders.place({
+            userId: id,
+            input: payload,
+            idempotencyKey: Option.fromUndefinedOr(key)
+          })
+          // The stored JSON is the response: replays return the very same bytes.
+          return HttpServerResponse.text(result.body, {
+            status: result.status,
+            contentType: "application/json",
+            headers: result.replayed ? { "idempotent-replayed": "true" } : {}
+          })
+        }),
+      listOrders: ({ query }) =>
+        Effect.flatMap(Effect.service(CurrentUser), ({ id }) =>
+          orders.list(id, query.page ?? 1, perPage(query.per_page, 10))
+        ),
+      listAllOrders: ({ query }) =>
+        Effect.andThen(
+          requireAdmin,
+          orders.list(undefined, query.page ?? 1, perPage(query.per_page, 20), query.status)
+        ),
+      getOrder: ({ params }) => Effect.flatMap(Effect.service(CurrentUser), ({ id }) => orders.get(id, params.id)),
+      cancelOrder: ({ params }) =>
+        Effect.gen(function* () {
+          const { id } = yield* CurrentUser
+          return { message: "Order cancelled successfully", order: yield* orders.cancel(id, params.id) }
+        }),
+      trackOrder: ({ params }) =>
+        Effect.flatMap(Effect.service(CurrentUser), ({ id }) => orders.tracking(id, params.id)),
+      updateOrderStatus: ({ params, payload }) =>
+        Effect.gen(function* () {
+          yield* requireAdmin
+          return { message: "Order updated successfully", order: yield* orders.adminUpdate(params.id, payload) }
+        })
+    })
+  })
+)

@@ -1,0 +1,438 @@
+import { createHash, randomBytes } from "node:crypto"
+import { Context, Duration, Effect, Layer, Metric, Option, Schema } from "effect"
+import { SqlClient, type SqlError } from "effect/sql"
+import { Product } from "../domain/catalog.ts"
+import {
+  BadRequest,
+  CartEmpty,
+  IdempotencyInFlight,
+  IdempotencyMismatch,
+  InsufficientStock,
+  InvalidTransition,
+  NotFound,
+  OrderNotCancellable,
+  ValidationError
+} from "../domain/errors.ts"
+import {
+  type AdminStatusUpdate,
+  fromPaise,
+  makeOrderNumber,
+  type Order,
+  type OrderPage,
+  type PlaceOrder,
+  shippingAddressText,
+  toPaise,
+  type Tracking
+} from "../domain/order.ts"
+import {
+  isCancellable,
+  type OrderStatus,
+  type PaymentStatus,
+  type StatusChange,
+  transition
+} from "../domain/orderStatus.ts"
+import { AppConfig } from "../infra/AppConfig.ts"
+import { ordersCancelled, ordersPlaced, orderValue, stockOuts } from "../infra/Metrics.ts"
+import { Catalog, PRODUCT_COLUMNS } from "./Catalog.ts"
+
+/** What a POST /api/orders answered, kept for replays of its Idempotency-Key. */
+export interface StoredResponse {
+  readonly status: number
+  readonly body: string
+  readonly replayed: boolean
+}
+
+export interface PlaceOrderRequest {
+  readonly userId: number
+  readonly input: PlaceOrder
+  readonly idempotencyKey: Option.Option<string>
+}
+
+export type PlaceOrderError =
+  BadRequest | ValidationError | CartEmpty | InsufficientStock | IdempotencyInFlight | IdempotencyMismatch
+
+interface OrderRow {
+  readonly id: string
+  readonly order_number: string
+  readonly status: OrderStatus
+  readonly payment_status: PaymentStatus
+  readonly payment_method: Order["payment_method"]
+  readonly total_amount: number
+  readonly shipping_address: string
+  readonly tracking_number: string | null
+  readonly created_at: string
+}
+
+interface ItemRow {
+  readonly id: string
+  readonly order_id: string
+  readonly product_id: number
+  readonly quantity: number
+  readonly price: number
+  readonly subtotal: number
+}
+
+const decodeProducts = Schema.decodeUnknownSync(Schema.Array(Product))
+
+const ORDER_COLUMNS = `o.id::text AS id, o.order_number, o.status, o.payment_status, o.payment_method,
+  o.total_amount::float8 AS total_amount, o.shipping_address, o.tracking_number,
+  to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
+
+const orderPage = (page: number, perPage: number, total: number) => ({
+  page,
+  per_page: perPage,
+  total,
+  pages: Math.ceil(total / perPage)
+})
+
+/**
+ * Checkout and the order lifecycle. Placing an order is one transaction that
+ * locks the cart's products in id order (no deadlocks), checks and decrements
+ * their stock (no oversell), snapshots prices and the address, clears the cart
+ * and records the first history entry, with the Idempotency-Key stored in the
+ * same transaction.
+ */
+export class Orders extends Context.Service<
+  Orders,
+  {
+    readonly place: (request: PlaceOrderRequest) => Effect.Effect<StoredResponse, PlaceOrderError>
+    readonly list: (
+      userId: number | undefined,
+      page: number,
+      perPage: number,
+      status?: OrderStatus
+    ) => Effect.Effect<OrderPage>
+    readonly get: (userId: number, orderId: number) => Effect.Effect<Order, NotFound>
+    readonly cancel: (userId: number, orderId: number) => Effect.Effect<Order, NotFound | OrderNotCancellable>
+    readonly tracking: (userId: number, orderId: number) => Effect.Effect<Tracking, NotFound>
+    readonly adminUpdate: (
+      orderId: number,
+      input: AdminStatusUpdate
+    ) => Effect.Effect<Order, NotFound | InvalidTransition | ValidationError>
+  }
+>()("shop/services/Orders") {
+  static readonly layer = Layer.effect(
+    Orders,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const config = yield* AppConfig
+      const catalog = yield* Catalog
+      const productColumns = sql.literal(PRODUCT_COLUMNS)
+      const orderColumns = sql.literal(ORDER_COLUMNS)
+      const keyTtlMs = Duration.toMillis(config.idempotencyKeyTtl)
+
+      /** Orders with their items and current products: three queries, whatever the page holds. */
+      const hydrate = (rows: ReadonlyArray<OrderRow>) =>
+        Effect.gen(function* () {
+          if (rows.length === 0) return [] as Array<Order>
+          const ids = rows.map((r) => r.id)
+          const items = yield* sql<ItemRow>`
+            SELECT id::text AS id, order_id::text AS order_id, product_id, quantity,
+                   price::float8 AS price, subtotal::float8 AS subtotal
+            FROM order_items WHERE order_id = ANY(${ids}::bigint[]) ORDER BY id`
+          const productIds = [...new Set(items.map((i) => i.product_id))]
+          const products = new Map(
+            decodeProducts(
+              yield* sql`SELECT ${productColumns} FROM products p WHERE p.id = ANY(${productIds}::int[])`
+            ).map((p) => [p.id, p])
+          )
+          return rows.map((row): Order => ({
+            ...row,
+            id: Number(row.id),
+            items: items
+              .filter((i) => i.order_id === row.id)
+              .map((i) => ({
+                id: Number(i.id),
+                product: products.get(i.product_id)!,
+                quantity: i.quantity,
+                price: i.price,
+                subtotal: i.subtotal
+              }))
+          }))
+        })
+
+      const loadOrder = (orderId: number, userId: number | undefined) =>
+        Effect.gen(function* () {
+          const rows = yield* sql<OrderRow>`
+            SELECT ${orderColumns} FROM orders o
+            WHERE o.id = ${orderId} ${userId === undefined ? sql`` : sql`AND o.user_id = ${userId}`}`
+          const [order] = yield* hydrate(rows)
+          return order === undefined ? yield* new NotFound({ error: "Order not found" }) : order
+        })
+
+      // ---------------------------------------------------------------- place
+
+      const insufficient = (name: string, available: number, wanted: number, productId: number) =>
+        new InsufficientStock({
+          error: `Insufficient stock for ${name}: ${available} available, ${wanted} in cart`,
+          details: [{ field: `product_id:${productId}`, message: `${available} available` }]
+        })
+
+      const placeInTransaction = (request: PlaceOrderRequest, requestHash: string) =>
+        Effect.gen(function* () {
+          const { userId, input } = request
+          if (Option.isSome(request.idempotencyKey)) {
+            const key = request.idempotencyKey.value
+            // Held until commit: a concurrent retry of the same key sees it taken and gets 409.
+            const [lock] = yield* sql<{ locked: boolean }>`
+              SELECT pg_try_advisory_xact_lock(hashtextextended(${`${userId}:${key}`}, 0)) AS locked`
+            if (!lock!.locked) {
+              return yield* new IdempotencyInFlight({
+                error: "A request with this Idempotency-Key is still in progress"
+              })
+            }
+            const [stored] = yield* sql<{ request_hash: string; status_code: number; response_body: string }>`
+              SELECT request_hash, status_code, response_body FROM idempotency_keys
+              WHERE user_id = ${userId} AND key = ${key} AND expires_at > now()`
+            if (stored !== undefined) {
+              if (stored.request_hash !== requestHash) {
+                return yield* new IdempotencyMismatch({
+                  error: "This Idempotency-Key was used with a different request body"
+                })
+              }
+              return { status: stored.status_code, body: stored.response_body, replayed: true, placed: undefined }
+            }
+            yield* sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`
+          }
+
+          const [address] = yield* sql<{
+            street: string
+            city: string
+            state: string
+            pincode: string
+            country: string
+          }>`
+            SELECT street, city, state, pincode, country FROM addresses
+            WHERE id = ${input.address_id} AND user_id = ${userId}`
+          if (address === undefined) return yield* ValidationError.field("address_id", "Address not found")
+
+          const lines = yield* sql<{ product_id: number; quantity: number }>`
+            SELECT product_id, quantity FROM cart_items WHERE user_id = ${userId} ORDER BY product_id FOR UPDATE`
+          if (lines.length === 0) return yield* new CartEmpty({ error: "Your cart is empty" })
+
+          // Lock every product row in id order, then check all of them before changing any.
+          const productIds = lines.map((l) => l.product_id)
+          const locked = yield* sql<{
+            id: number
+            name: string
+            is_active: boolean
+            stock_quantity: number
+            final_price: string
+          }>`
+            SELECT id, name, is_active, stock_quantity, final_price::text AS final_price
+            FROM products WHERE id = ANY(${productIds}::int[]) ORDER BY id FOR UPDATE`
+          const byId = new Map(locked.map((p) => [p.id, p]))
+          let totalPaise = 0
+          const priced = []
+          for (const line of lines) {
+            const product = byId.get(line.product_id)!
+            if (!product.is_active) {
+              return yield* new BadRequest({
+                error: `${product.name} is no longer available: remove it from your cart`,
+                details: [{ field: `product_id:${product.id}`, message: "product unavailable" }]
+              })
+            }
+            if (product.stock_quantity < line.quantity) {
+              yield* Metric.update(stockOuts, 1)
+              return yield* insufficient(product.name, product.stock_quantity, line.quantity, product.id)
+            }
+            const pricePaise = toPaise(product.final_price)
+            totalPaise += pricePaise * line.quantity
+            priced.push({ ...line, price: fromPaise(pricePaise), subtotal: fromPaise(pricePaise * line.quantity) })
+          }
+
+          yield* sql`
+            UPDATE products p SET stock_quantity = p.stock_quantity - v.quantity, updated_at = now()
+            FROM unnest(${productIds}::int[], ${lines.map((l) => l.quantity)}::int[]) AS v(id, quantity)
+            WHERE p.id = v.id`
+
+          const orderNumber = makeOrderNumber(new Date(), randomBytes(4))
+          const [order] = yield* sql<{ id: string }>`
+            INSERT INTO orders (order_number, user_id, payment_method, total_amount, shipping_address)
+            VALUES (${orderNumber}, ${userId}, ${input.payment_method ?? "COD"}, ${fromPaise(totalPaise)}::numeric,
+                    ${shippingAddressText(address)})
+            RETURNING id::text AS id`
+          yield* sql`
+            INSERT INTO order_items (order_id, product_id, quantity, price, subtotal)
+            SELECT ${order!.id}::bigint, * FROM unnest(
+              ${priced.map((l) => l.product_id)}::int[], ${priced.map((l) => l.quantity)}::int[],
+              ${priced.map((l) => l.price)}::numeric[], ${priced.map((l) => l.subtotal)}::numeric[])`
+          yield* sql`DELETE FROM cart_items WHERE user_id = ${userId}`
+          yield* sql`
+            INSERT INTO order_status_history (order_id, status, payment_status, note)
+            VALUES (${order!.id}::bigint, 'pending', 'pending', 'Order placed')`
+
+          const placed = yield* loadOrder(Number(order!.id), userId).pipe(Effect.orDie)
+          const body = JSON.stringify({ message: "Order placed successfully", order: placed })
+          if (Option.isSome(request.idempotencyKey)) {
+            yield* sql`
+              INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body, order_id, expires_at)
+              VALUES (${userId}, ${request.idempotencyKey.value}, ${requestHash}, 201, ${body}, ${order!.id}::bigint,
+                      now() + ${`${keyTtlMs} milliseconds`}::interval)`
+          }
+          return { status: 201, body, replayed: false, placed: { productIds, totalPaise } }
+        })
+
+      const place = Effect.fn("Orders.place")(function* (request: PlaceOrderRequest) {
+        const requestHash = createHash("sha256")
+          .update(JSON.stringify([request.input.address_id, request.input.payment_method ?? "COD"]))
+          .digest("hex")
+        const result = yield* sql
+          .withTransaction(placeInTransaction(request, requestHash))
+          .pipe(Effect.catchTag("SqlError", (e: SqlError.SqlError) => Effect.die(e)))
+        if (result.placed !== undefined) {
+          yield* catalog.invalidateProducts(result.placed.productIds)
+          yield* Metric.update(ordersPlaced, 1)
+          yield* Metric.update(orderValue, result.placed.totalPaise / 100)
+        }
+        return { status: result.status, body: result.body, replayed: result.replayed }
+      })
+
+      // ---------------------------------------------------------------- read
+
+      const list = Effect.fn("Orders.list")(function* (
+        userId: number | undefined,
+        page: number,
+        perPage: number,
+        status?: OrderStatus
+      ) {
+        const where = [
+          ...(userId === undefined ? [] : [sql`o.user_id = ${userId}`]),
+          ...(status === undefined ? [] : [sql`o.status = ${status}`])
+        ]
+        const filter = where.length === 0 ? sql`` : sql`WHERE ${sql.and(where)}`
+        const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM orders o ${filter}`
+        const rows = yield* sql<OrderRow>`
+          SELECT ${orderColumns} FROM orders o ${filter}
+          ORDER BY o.created_at DESC, o.id DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
+        return { orders: yield* hydrate(rows), pagination: orderPage(page, perPage, count!.n) }
+      }, Effect.orDie)
+
+      const get = Effect.fn("Orders.get")(
+        function* (userId: number, orderId: number) {
+          return yield* loadOrder(orderId, userId)
+        },
+        Effect.catchTag("SqlError", Effect.die)
+      )
+
+      const tracking = Effect.fn("Orders.tracking")(
+        function* (userId: number, orderId: number) {
+          const [order] = yield* sql<{
+            id: string
+            order_number: string
+            status: OrderStatus
+            tracking_number: string | null
+          }>`
+          SELECT id::text AS id, order_number, status, tracking_number FROM orders
+          WHERE id = ${orderId} AND user_id = ${userId}`
+          if (order === undefined) return yield* new NotFound({ error: "Order not found" })
+          const history = yield* sql<{ status: OrderStatus; at: string; note: string | null }>`
+          SELECT status, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, note
+          FROM order_status_history WHERE order_id = ${order.id}::bigint ORDER BY id`
+          return {
+            order_number: order.order_number,
+            status: order.status,
+            tracking_number: order.tracking_number,
+            history
+          }
+        },
+        Effect.catchTag("SqlError", Effect.die)
+      )
+
+      // ---------------------------------------------------------------- changes
+
+      /**
+       * Applies a change under the order's row lock, so concurrent changes are
+       * serialised and a cancellation restores stock exactly once. With a
+       * `userId` it is the customer's cancel: only of their own, cancellable order.
+       */
+      const change = (
+        orderId: number,
+        userId: number | undefined,
+        requested: StatusChange & { readonly trackingNumber?: string | undefined },
+        note: string
+      ) =>
+        sql.withTransaction(
+          Effect.gen(function* () {
+            const [current] = yield* sql<{ status: OrderStatus; payment_status: PaymentStatus }>`
+              SELECT status, payment_status FROM orders
+              WHERE id = ${orderId} ${userId === undefined ? sql`` : sql`AND user_id = ${userId}`} FOR UPDATE`
+            if (current === undefined) return yield* new NotFound({ error: "Order not found" })
+            if (userId !== undefined && !isCancellable(current.status)) {
+              return { rejected: `Order is ${current.status}`, restored: [] as Array<number> }
+            }
+            const result = transition({ status: current.status, paymentStatus: current.payment_status }, requested)
+            if (result._tag === "Rejected") return { rejected: result.reason, restored: [] as Array<number> }
+            const { status, paymentStatus } = result.state
+            const changed = status !== current.status || paymentStatus !== current.payment_status
+            yield* sql`
+              UPDATE orders SET status = ${status}, payment_status = ${paymentStatus},
+                tracking_number = COALESCE(${requested.trackingNumber ?? null}, tracking_number), updated_at = now()
+              WHERE id = ${orderId}`
+            if (changed) {
+              yield* sql`
+                INSERT INTO order_status_history (order_id, status, payment_status, note)
+                VALUES (${orderId}, ${status}, ${paymentStatus}, ${note})`
+            }
+            const restored: Array<number> = []
+            if (result.restoresStock) {
+              const rows = yield* sql<{ id: number }>`
+                UPDATE products p SET stock_quantity = p.stock_quantity + i.quantity, updated_at = now()
+                FROM (SELECT product_id, sum(quantity)::int AS quantity FROM order_items
+                      WHERE order_id = ${orderId} GROUP BY product_id ORDER BY product_id) i
+                WHERE p.id = i.product_id RETURNING p.id`
+              restored.push(...rows.map((r) => r.id))
+            }
+            return { rejected: undefined, restored }
+          })
+        )
+
+      const afterChange = (orderId: number, restored: ReadonlyArray<number>) =>
+        Effect.gen(function* () {
+          if (restored.length > 0) {
+            yield* catalog.invalidateProducts(restored)
+            yield* Metric.update(ordersCancelled, 1)
+          }
+          return yield* loadOrder(orderId, undefined)
+        })
+
+      const cancel = Effect.fn("Orders.cancel")(
+        function* (userId: number, orderId: number) {
+          const { rejected, restored } = yield* change(
+            orderId,
+            userId,
+            { status: "cancelled" },
+            "Cancelled by customer"
+          )
+          if (rejected !== undefined) {
+            return yield* new OrderNotCancellable({ error: "Only pending or confirmed orders can be cancelled" })
+          }
+          return yield* afterChange(orderId, restored)
+        },
+        Effect.catchTag("SqlError", Effect.die)
+      )
+
+      const adminUpdate = Effect.fn("Orders.adminUpdate")(
+        function* (orderId: number, input: AdminStatusUpdate) {
+          if (input.status === undefined && input.payment_status === undefined && input.tracking_number === undefined) {
+            return yield* ValidationError.field(
+              "status",
+              "give at least one of status, payment_status, tracking_number"
+            )
+          }
+          const { rejected, restored } = yield* change(
+            orderId,
+            undefined,
+            { status: input.status, paymentStatus: input.payment_status, trackingNumber: input.tracking_number },
+            "Updated by admin"
+          )
+          if (rejected !== undefined) return yield* new InvalidTransition({ error: rejected })
+          return yield* afterChange(orderId, restored)
+        },
+        Effect.catchTag("SqlError", Effect.die)
+      )
+
+      return Orders.of({ place, list, get, cancel, tracking, adminUpdate })
+    })
+  )
+}
