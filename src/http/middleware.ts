@@ -193,7 +193,13 @@ export const ServerMiddleware = HttpRouter.middleware(
                     Effect.map(Option.getOrElse(() => overloaded)),
                     Effect.provideService(RequestState, state)
                   )
-          const response = yield* handled.pipe(Effect.annotateLogs("request_id", requestId))
+          // Every log line of the request carries its request id and, when traced, its trace id.
+          const span = yield* Effect.option(Effect.currentParentSpan)
+          const traceIds = Option.match(span, {
+            onNone: () => ({}),
+            onSome: (s) => ({ trace_id: s.traceId, span_id: s.spanId })
+          })
+          const response = yield* handled.pipe(Effect.annotateLogs({ request_id: requestId, ...traceIds }))
           let final = HttpServerResponse.setHeader(ensureJsonError(response), "x-request-id", requestId)
           if (state.rateLimit !== undefined)
             final = HttpServerResponse.setHeaders(final, rateLimitHeaders(state.rateLimit))
@@ -206,6 +212,7 @@ export const ServerMiddleware = HttpRouter.middleware(
           yield* Effect.logInfo("request").pipe(
             Effect.annotateLogs({
               request_id: requestId,
+              ...traceIds,
               method: request.method,
               path,
               route,

@@ -1,7 +1,7 @@
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
-import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Context, Effect, Layer, Option } from "effect"
 import { AppConfig } from "./AppConfig.ts"
 import { SERVICE_NAME, SERVICE_VERSION } from "./version.ts"
@@ -14,26 +14,32 @@ export class MetricsScraper extends Context.Service<MetricsScraper, { readonly s
 /**
  * OpenTelemetry SDK: Effect metrics are read by a Prometheus exporter that we
  * serve ourselves on the app's port (no second listener); spans go to OTLP only
- * when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * when OTEL_EXPORTER_OTLP_ENDPOINT is set (or to the span processor given, in tests).
  */
-export const TelemetryLive = Layer.unwrap(
-  Effect.gen(function* () {
-    const config = yield* AppConfig
-    const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
-    const serializer = new PrometheusSerializer(undefined, false, undefined, false, true)
-    const scraper = Layer.succeed(MetricsScraper, {
-      scrape: Effect.promise(() => exporter.collect()).pipe(
-        Effect.map(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
-      )
-    })
-    const sdk = NodeSdk.layer(() => ({
-      resource: { serviceName: SERVICE_NAME, serviceVersion: SERVICE_VERSION },
-      metricReader: exporter,
-      spanProcessor: Option.match(config.otlpEndpoint, {
-        onNone: () => undefined,
-        onSome: (url) => new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url.replace(/\/$/, "")}/v1/traces` }))
+export const makeTelemetry = (options: { readonly spanProcessor?: SpanProcessor } = {}) =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* AppConfig
+      const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
+      const serializer = new PrometheusSerializer(undefined, false, undefined, false, true)
+      const scraper = Layer.succeed(MetricsScraper, {
+        scrape: Effect.promise(() => exporter.collect()).pipe(
+          Effect.map(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
+        )
       })
-    }))
-    return Layer.merge(sdk, scraper)
-  })
-)
+      const sdk = NodeSdk.layer(() => ({
+        resource: { serviceName: SERVICE_NAME, serviceVersion: SERVICE_VERSION },
+        metricReader: exporter,
+        spanProcessor:
+          options.spanProcessor ??
+          Option.match(config.otlpEndpoint, {
+            onNone: () => undefined,
+            onSome: (url) =>
+              new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url.replace(/\/$/, "")}/v1/traces` }))
+          })
+      }))
+      return Layer.merge(sdk, scraper)
+    })
+  )
+
+export const TelemetryLive = makeTelemetry()

@@ -23,9 +23,11 @@ export const TestServerLive = (
     readonly store?: Layer.Layer<SharedStore>
     /** Extra routes served behind the same global middleware (e.g. a slow or failing route). */
     readonly routes?: Layer.Layer<never, never, HttpRouter.HttpRouter>
+    /** Telemetry to use instead of the default (e.g. one exporting spans to memory). */
+    readonly telemetry?: typeof TelemetryLive
   } = {}
 ) => {
-  const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? testStore(), TelemetryLive).pipe(
+  const infra = Layer.mergeAll(TestDatabaseLive, options.store ?? testStore(), options.telemetry ?? TelemetryLive).pipe(
     Layer.provideMerge(AppConfig.layerWith({ nodeEnv: "test", ...overrides })),
     Layer.provideMerge(Layer.succeed(References.MinimumLogLevel, "Warn"))
   )
