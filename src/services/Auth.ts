@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto"
-import { Context, Effect, Layer, Option, Schedule } from "effect"
+import { Context, Effect, Layer, Metric, Option, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import { AccountDisabled, type Conflict, Unauthorized } from "../domain/errors.ts"
 import type { LoginPayload, RegisterPayload, TokenPair, User } from "../domain/user.ts"
+import { usersRegistered } from "../infra/Metrics.ts"
 import { PasswordHasher } from "../infra/PasswordHasher.ts"
 import { Tokens } from "../infra/Tokens.ts"
 import { Users } from "./Users.ts"
@@ -51,7 +52,8 @@ export class Auth extends Context.Service<
       const hasher = yield* PasswordHasher
       const tokens = yield* Tokens
       // Unknown emails are checked against this hash so that they cost what a wrong password costs.
-      const dummyHash = yield* hasher.hash(crypto.randomUUID())
+      // Made on first use: hashing while the layer builds would hold up start-up.
+      const dummyHash = yield* Effect.cached(hasher.hash(crypto.randomUUID()))
 
       const issuePair = Effect.fnUntraced(function* (
         userId: number,
@@ -78,13 +80,14 @@ export class Auth extends Context.Service<
 
       const register = Effect.fn("Auth.register")(function* (input: RegisterPayload) {
         const user = yield* users.create(input)
+        yield* Metric.update(usersRegistered, 1)
         return { user, tokens: yield* issuePair(user.id, crypto.randomUUID(), null) }
       })
 
       const login = Effect.fn("Auth.login")(function* (input: LoginPayload) {
         const found = yield* users.findCredentials(input.email)
         if (Option.isNone(found)) {
-          yield* hasher.verify(dummyHash, input.password)
+          yield* hasher.verify(yield* dummyHash, input.password)
           return yield* new Unauthorized({ error: WRONG_CREDENTIALS })
         }
         const { user, passwordHash } = found.value
