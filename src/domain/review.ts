@@ -1,0 +1,69 @@
+import { Schema } from "effect"
+import { Pagination } from "./catalog.ts"
+
+/**
+ * Reviews as the API shows them, and the bodies and list parameters of the
+ * review routes. Limits match the CHECKs of migrations/0004_reviews.sql, so bad
+ * input is a 400 naming the field before anything reaches the database.
+ */
+
+export const Rating = Schema.Int.check(
+  Schema.isBetween({ minimum: 1, maximum: 5 }, { message: "rating must be an integer from 1 to 5" })
+)
+
+const text = (field: string, max: number) =>
+  Schema.NullOr(Schema.Trim.check(Schema.isMaxLength(max, { message: `${field} must be at most ${max} characters` })))
+
+export const Title = text("title", 200)
+export const Comment = text("comment", 5000)
+
+export const CreateReview = Schema.Struct({
+  rating: Rating,
+  title: Schema.optionalKey(Title),
+  comment: Schema.optionalKey(Comment)
+})
+export type CreateReview = typeof CreateReview.Type
+
+/** Any of the fields; `null` clears a title or comment, an absent key leaves it as it is. */
+export const UpdateReview = Schema.Struct({
+  rating: Schema.optionalKey(Rating),
+  title: Schema.optionalKey(Title),
+  comment: Schema.optionalKey(Comment)
+})
+export type UpdateReview = typeof UpdateReview.Type
+
+/** `review` of API.md: of its author, only the id and username. */
+export const Review = Schema.Struct({
+  id: Schema.Number,
+  user: Schema.Struct({ id: Schema.Number, username: Schema.String }),
+  rating: Schema.Int,
+  title: Schema.NullOr(Schema.String),
+  comment: Schema.NullOr(Schema.String),
+  verified_purchase: Schema.Boolean,
+  /** ISO 8601 in UTC with a Z. */
+  created_at: Schema.String
+})
+export type Review = typeof Review.Type
+
+export const ReviewMessage = Schema.Struct({ message: Schema.String, review: Review })
+export const ReviewPage = Schema.Struct({ reviews: Schema.Array(Review), pagination: Pagination })
+export type ReviewPage = typeof ReviewPage.Type
+
+export const REVIEW_SORT_FIELDS = ["created_at", "rating"] as const
+export const DEFAULT_REVIEWS_PER_PAGE = 10
+
+/** GET /api/products/{id}/reviews parameters; `per_page` above 100 is capped, not refused. */
+export const ReviewListQuery = Schema.Struct({
+  page: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween({ minimum: 1, maximum: 1_000_000 }, { message: "page must be a positive integer" })
+    )
+  ),
+  per_page: Schema.optionalKey(
+    Schema.Int.check(Schema.isGreaterThanOrEqualTo(1, { message: "per_page must be a positive integer" }))
+  ),
+  verified: Schema.optionalKey(Schema.Literals(["true", "false"])),
+  sort_by: Schema.optionalKey(Schema.Literals(REVIEW_SORT_FIELDS)),
+  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]))
+})
+export type ReviewListQuery = typeof ReviewListQuery.Type
