@@ -8,7 +8,7 @@ import { TelemetryLive } from "./infra/Telemetry.ts"
 import { seedSampleData } from "./services/seed/index.ts"
 
 /** JSON log lines at LOG_LEVEL, for everything built after it. */
-const LoggingLive = Layer.unwrap(
+export const LoggingLive = Layer.unwrap(
   Effect.gen(function* () {
     const { logLevel } = yield* AppConfig
     return Layer.mergeAll(Logger.layer([Logger.consoleJson]), Layer.succeed(References.MinimumLogLevel, logLevel))
@@ -25,14 +25,13 @@ export const InfraLive = Layer.mergeAll(DatabaseLive, SharedStore.layer, Telemet
 /**
  * The sample data on an embedded database created by this start, so that
  * `npm start` gives a shop one can log in to (SEED_ON_INIT=false skips it).
- * DatabaseUrl.layer is the very layer inside DatabaseLive, so it is shared, not started twice.
  */
-const SeedOnInitLive = Layer.effectDiscard(
+export const SeedOnInitLive = Layer.effectDiscard(
   Effect.gen(function* () {
     const { seedOnInit } = yield* AppConfig
     const database = yield* DatabaseUrl
     if (seedOnInit && database.embedded && database.created) yield* seedSampleData
   })
-).pipe(Layer.provide(DatabaseUrl.layer))
+)
 
 export const MainLive = HttpServerLive.pipe(Layer.provide(SeedOnInitLive), Layer.provide(InfraLive))

@@ -1,9 +1,33 @@
+import cluster from "node:cluster"
+import { availableParallelism } from "node:os"
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, Effect, Layer } from "effect"
-import { MainLive } from "./app.ts"
+import { LoggingLive, MainLive, SeedOnInitLive } from "./app.ts"
+import { AppConfig, appConfig } from "./infra/AppConfig.ts"
+import { runPrimary, workerCount } from "./infra/ClusterPrimary.ts"
+import { DatabaseUrl, PoolLive } from "./infra/Database.ts"
+import { SharedStore } from "./infra/SharedStore.ts"
 import { describeStartupError } from "./infra/startupError.ts"
 
-const main = Layer.launch(MainLive).pipe(
+/**
+ * One process serving HTTP, or (WEB_CONCURRENCY > 1, the default in
+ * production) a primary that prepares the database once and forks that many
+ * workers sharing the port.
+ */
+const program = Effect.gen(function* () {
+  const config = yield* appConfig
+  const workers = workerCount(config, availableParallelism())
+  if (cluster.isPrimary && workers > 1) {
+    const prepare = SeedOnInitLive.pipe(Layer.provideMerge(PoolLive), Layer.provide(SharedStore.layer))
+    return yield* runPrimary(workers, prepare).pipe(
+      Effect.provide(Layer.mergeAll(DatabaseUrl.layer, LoggingLive).pipe(Layer.provideMerge(AppConfig.layer))),
+      Effect.scoped
+    )
+  }
+  return yield* Layer.launch(MainLive)
+})
+
+const main = program.pipe(
   Effect.catchCause((cause) =>
     Cause.hasInterruptsOnly(cause)
       ? Effect.void

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
@@ -29,7 +29,7 @@ const waitForHealth = async (port: number, ms = 30_000, output: () => string = (
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`)
+      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
       if (res.status === 200) return
     } catch {}
     await new Promise((r) => setTimeout(r, 100))
@@ -85,6 +85,53 @@ describe("graceful shutdown", () => {
     const run = await exited
     expect(run.code).toBe(0)
     expect(() => process.kill(pid, 0)).toThrow()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+})
+
+describe("WEB_CONCURRENCY", () => {
+  it("a primary with two workers: one embedded database, merged metrics, crashed workers replaced, clean SIGTERM", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-cluster-"))
+    fs.chmodSync(dataDir, 0o755)
+    const port = await freePort()
+    const { child, exited, output } = start({
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      SEED_ON_INIT: "false",
+      WEB_CONCURRENCY: "2"
+    })
+    await waitForHealth(port, 50_000, output)
+    const workerPids = () =>
+      execFileSync("pgrep", ["-P", String(child.pid), "-f", "src/main.ts"])
+        .toString()
+        .trim()
+        .split("\n")
+        .map(Number)
+    await new Promise((r) => setTimeout(r, 500))
+    const before = workerPids()
+    expect(before).toHaveLength(2)
+    // every worker's samples, each labelled with its worker
+    for (let i = 0; i < 10; i++) await fetch(`http://127.0.0.1:${port}/health`)
+    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
+    expect(metrics.match(/^# TYPE http_server_request_duration_seconds histogram$/gm)).toHaveLength(1)
+    expect(metrics).toMatch(/http_server_request_duration_seconds_count\{worker="\d+",[^}]*route="\/health"/)
+
+    process.kill(before[0]!, "SIGKILL")
+    const deadline = Date.now() + 20_000
+    while (Date.now() < deadline) {
+      const now = workerPids()
+      if (now.length === 2 && !now.includes(before[0]!)) break
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    expect(workerPids()).toHaveLength(2)
+    expect(workerPids()).not.toContain(before[0])
+    await waitForHealth(port, 20_000, output)
+
+    const pg = Number(fs.readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n")[0])
+    child.kill("SIGTERM")
+    const run = await exited
+    expect(run.code).toBe(0)
+    expect(() => process.kill(pg, 0)).toThrow()
     fs.rmSync(dataDir, { recursive: true, force: true })
   })
 })

@@ -1,6 +1,9 @@
-import { Effect } from "effect"
+import { Effect, Metric } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
+import { APPLICATION_NAME } from "../infra/Database.ts"
+import { dbConnections, dbLockWaits } from "../infra/Metrics.ts"
+import { refreshProcessMetrics } from "../infra/ProcessMetrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
 import { MetricsScraper } from "../infra/Telemetry.ts"
 import { SERVICE_NAME, SERVICE_VERSION } from "../infra/version.ts"
@@ -26,6 +29,28 @@ export const SystemHandlers = HttpApiBuilder.group(
       return (yield* store.ping) && status === "up" ? ("up" as const) : ("degraded" as const)
     })
 
+    // Connections of this app as PostgreSQL sees them; the driver's pool exposes no counters of its own.
+    const refreshDbMetrics = sql<{ state: string; n: number; waiting: number }>`
+      SELECT coalesce(replace(state, ' ', '_'), 'unknown') AS state, count(*)::int AS n,
+             count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS waiting
+      FROM pg_stat_activity WHERE application_name = ${APPLICATION_NAME} AND pid <> pg_backend_pid()
+      GROUP BY 1`.pipe(
+      Effect.flatMap((rows) =>
+        Effect.forEach(["active", "idle", "idle_in_transaction"], (state) =>
+          Metric.update(Metric.withAttributes(dbConnections, { state }), rows.find((r) => r.state === state)?.n ?? 0)
+        ).pipe(
+          Effect.andThen(
+            Metric.update(
+              dbLockWaits,
+              rows.reduce((sum, r) => sum + r.waiting, 0)
+            )
+          )
+        )
+      ),
+      Effect.timeout("1 second"),
+      Effect.ignore
+    )
+
     return handlers.handleAll({
       health: () => Effect.succeed(health),
       ready: () =>
@@ -35,7 +60,7 @@ export const SystemHandlers = HttpApiBuilder.group(
           const body = { status: db === "up" ? ("ready" as const) : ("not_ready" as const), database: db, redis: cache }
           return db === "up" ? body : yield* Effect.fail(body)
         }),
-      metrics: () => metrics.scrape,
+      metrics: () => Effect.andThen(Effect.all([refreshProcessMetrics, refreshDbMetrics]), metrics.scrape),
       info: () =>
         Effect.succeed({
           name: SERVICE_NAME,

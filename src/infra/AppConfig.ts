@@ -1,5 +1,5 @@
 import type { LogLevel } from "effect"
-import { Config, ConfigProvider, Context, Duration, Effect, Layer, Redacted, Result } from "effect"
+import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
 import { IpNetwork } from "effect/net"
 
 export const DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
@@ -59,6 +59,19 @@ export const appConfig = Config.all({
   // Catalog entries are invalidated on every write; the TTL only bounds what an idle key keeps in Redis.
   catalogCacheTtl: Config.Duration("CATALOG_CACHE_TTL").pipe(Config.withDefault(Duration.minutes(10))),
   idempotencyKeyTtl: Config.Duration("IDEMPOTENCY_KEY_TTL").pipe(Config.withDefault(Duration.hours(24))),
+  /** Server processes; unset: one per core in production, one otherwise. */
+  webConcurrency: Config.Int("WEB_CONCURRENCY").pipe(
+    Config.option,
+    Config.mapEffect((n) =>
+      Option.isNone(n) || (n.value >= 1 && n.value <= 64)
+        ? Effect.succeed(n)
+        : Effect.fail(
+            new Config.ConfigError(
+              new ConfigProvider.SourceError({ message: `WEB_CONCURRENCY must be from 1 to 64, got ${n.value}` })
+            )
+          )
+    )
+  ),
   rateLimitEnabled: Config.Boolean("RATE_LIMIT_ENABLED").pipe(Config.withDefault(true)),
   rateLimitIpPerMinute: positiveInt("RATE_LIMIT_IP_PER_MINUTE", 1200),
   rateLimitUserPerMinute: positiveInt("RATE_LIMIT_USER_PER_MINUTE", 600),

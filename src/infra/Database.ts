@@ -7,6 +7,9 @@ import { Migrator, SqlClient } from "effect/sql"
 import { AppConfig } from "./AppConfig.ts"
 import { acquireEmbeddedPostgres } from "./EmbeddedPostgres.ts"
 
+/** How our connections name themselves to PostgreSQL (pg_stat_activity). */
+export const APPLICATION_NAME = "flipkart-monolith"
+
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../migrations")
 
 /** Where the database is: the configured DATABASE_URL, or an embedded server we started. */
@@ -99,7 +102,7 @@ export const PgLive = Layer.unwrap(
       maxConnections: config.dbPoolMax,
       idleTimeout: Duration.seconds(60),
       connectTimeout: Duration.seconds(5),
-      applicationName: "flipkart-monolith"
+      applicationName: APPLICATION_NAME
     })
   })
 )
@@ -113,5 +116,8 @@ export const MigrationsLive = Layer.effectDiscard(
   })
 )
 
-/** The pool with migrations applied, on DATABASE_URL or the embedded server. */
-export const DatabaseLive = Layer.provideMerge(MigrationsLive, PgLive).pipe(Layer.provide(DatabaseUrl.layer))
+/** The pool with migrations applied, on the DatabaseUrl given. */
+export const PoolLive = Layer.provideMerge(MigrationsLive, PgLive)
+
+/** The pool with migrations applied, on DATABASE_URL or the embedded server (DatabaseUrl included). */
+export const DatabaseLive = PoolLive.pipe(Layer.provideMerge(DatabaseUrl.layer))

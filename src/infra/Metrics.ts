@@ -55,3 +55,38 @@ export const stockOuts = Metric.counter("shop_stock_outs_total", {
   description: "Checkouts refused because a product had too little stock",
   incremental: true
 })
+
+export const usersRegistered = Metric.counter("shop_users_registered_total", {
+  description: "Accounts created through POST /api/auth/register",
+  incremental: true
+})
+
+export const dbConnections = Metric.gauge("db_client_connections", {
+  description: "This app's PostgreSQL connections by state (active, idle, idle_in_transaction), read at scrape time"
+})
+
+export const dbLockWaits = Metric.gauge("db_client_connections_waiting", {
+  description: "This app's PostgreSQL connections waiting on a lock, read at scrape time"
+})
+
+/** Event loop delay since the previous scrape, named as prom-client names it. */
+export const eventLoopLag = {
+  p50: Metric.gauge("nodejs_eventloop_lag_p50_seconds", {
+    description: "Median event loop delay since the last scrape"
+  }),
+  p99: Metric.gauge("nodejs_eventloop_lag_p99_seconds", {
+    description: "99th percentile event loop delay since the last scrape"
+  }),
+  max: Metric.gauge("nodejs_eventloop_lag_max_seconds", {
+    description: "Largest event loop delay since the last scrape"
+  })
+}
+
+export const processMemory = Metric.gauge("process_memory_bytes", {
+  description: "Process memory by kind (rss, heap_used, heap_total, external)"
+})
+
+export const processCpu = Metric.counter("process_cpu_seconds_total", {
+  description: "User and system CPU time spent by the process",
+  incremental: true
+})

@@ -1,9 +1,11 @@
+import cluster from "node:cluster"
 import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
 import { Context, Effect, Layer, Option } from "effect"
 import { AppConfig } from "./AppConfig.ts"
+import { workerMetrics } from "./ClusterMetrics.ts"
 import { SERVICE_NAME, SERVICE_VERSION } from "./version.ts"
 
 /** Renders the current metrics in the Prometheus text format, for GET /metrics. */
@@ -22,11 +24,10 @@ export const makeTelemetry = (options: { readonly spanProcessor?: SpanProcessor 
       const config = yield* AppConfig
       const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
       const serializer = new PrometheusSerializer(undefined, false, undefined, false, true)
-      const scraper = Layer.succeed(MetricsScraper, {
-        scrape: Effect.promise(() => exporter.collect()).pipe(
-          Effect.map(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
-        )
-      })
+      const local = () => exporter.collect().then(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
+      // A cluster worker answers with every worker's metrics, merged by the primary.
+      const scrape = cluster.isWorker ? workerMetrics(local) : local
+      const scraper = Layer.succeed(MetricsScraper, { scrape: Effect.promise(scrape) })
       const sdk = NodeSdk.layer(() => ({
         resource: { serviceName: SERVICE_NAME, serviceVersion: SERVICE_VERSION },
         metricReader: exporter,
