@@ -3,6 +3,7 @@ import { SERVICE_VERSION } from "../infra/version.ts"
 import { CategoriesApi, ProductsApi } from "./CatalogApi.ts"
 import { AuthApi } from "./AuthApi.ts"
 import { CartApi, OrdersApi } from "./OrdersApi.ts"
+import { ReviewsApi } from "./ReviewsApi.ts"
 import { RouteTemplate } from "./RouteTemplate.ts"
 import { SystemApi } from "./SystemApi.ts"
 import { UsersApi } from "./UsersApi.ts"
@@ -12,6 +13,7 @@ export class Api extends HttpApi.make("shop")
   .add(SystemApi)
   .add(CategoriesApi)
   .add(ProductsApi)
+  .add(ReviewsApi)
   .add(AuthApi)
   .add(UsersApi)
   .add(CartApi)

@@ -10,6 +10,7 @@ import { Auth } from "../services/Auth.ts"
 import { Cart } from "../services/Cart.ts"
 import { Catalog } from "../services/Catalog.ts"
 import { Orders } from "../services/Orders.ts"
+import { Reviews } from "../services/Reviews.ts"
 import { Users } from "../services/Users.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./AuthenticationLive.ts"
@@ -18,6 +19,7 @@ import { CatalogHandlers } from "./CatalogHandlers.ts"
 import { CartHandlers, OrdersHandlers } from "./OrdersHandlers.ts"
 import { CorsLive, ServerMiddleware } from "./middleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
+import { ReviewsHandlers } from "./ReviewsHandlers.ts"
 import { RouteTemplateLive } from "./RouteTemplate.ts"
 import { SystemHandlers } from "./SystemHandlers.ts"
 import { UsersHandlers } from "./UsersHandlers.ts"
@@ -36,6 +38,10 @@ export const AppRoutes = Layer.mergeAll(
       Layer.mergeAll(CartHandlers, OrdersHandlers).pipe(
         Layer.provide(AuthenticationLive),
         Layer.provide([Cart.layer, Orders.layer.pipe(Layer.provide(Catalog.layer))])
+      ),
+      ReviewsHandlers.pipe(
+        Layer.provide(AuthenticationLive),
+        Layer.provide(Reviews.layer.pipe(Layer.provide(Catalog.layer)))
       )
     ]),
     Layer.provide(RouteTemplateLive),
