@@ -1,0 +1,238 @@
+/**
+ * `npm run bench:mix`: a persona workload modelled on real shops, against a
+ * running server (BENCH_URL). 600 virtual users (BENCH_USERS), each looping with
+ * think time (0.5-1.5 s) over: ~70% browsing (listings, filters, search,
+ * product detail, categories), ~20% cart changes, ~10% checkout of 1-3 items.
+ * After BENCH_SECONDS it prints throughput and p50/p95/p99 per request type,
+ * error counts, and checks the books: for the products checkouts draw from,
+ * the stock sold equals the units in the users' orders.
+ *
+ * Start the server on the large catalog with RATE_LIMIT_ENABLED=false first
+ * (README: "Benchmarks"). It needs the seeded admin (admin@flipkart.com).
+ */
+import { Agent, request } from "undici"
+
+const BASE = (process.env.BENCH_URL ?? "http://127.0.0.1:5000").replace(/\/$/, "")
+const USERS = Number(process.env.BENCH_USERS ?? 600)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60)
+const HOT_PRODUCTS = 40
+const agent = new Agent({ connections: USERS, pipelining: 1, keepAliveTimeout: 60_000 })
+
+type Kind = "browse" | "cart" | "checkout"
+interface Sample {
+  readonly name: string
+  readonly kind: Kind
+  readonly ms: number
+  readonly status: number
+}
+const samples: Array<Sample> = []
+let transportErrors = 0
+
+const call = async (
+  name: string,
+  kind: Kind,
+  method: string,
+  path: string,
+  options: { readonly token?: string; readonly body?: unknown } = {}
+) => {
+  const started = performance.now()
+  try {
+    const res = await request(`${BASE}${path}`, {
+      method: method as "GET",
+      dispatcher: agent,
+      headers: {
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000
+    })
+    const text = await res.body.text()
+    samples.push({ name, kind, ms: performance.now() - started, status: res.statusCode })
+    return { status: res.statusCode, json: text.length > 0 ? JSON.parse(text) : undefined }
+  } catch {
+    transportErrors++
+    samples.push({ name, kind, ms: performance.now() - started, status: 0 })
+    return { status: 0, json: undefined }
+  }
+}
+
+const must = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
+  const res = await call("setup", "browse", method, path, options)
+  if (res.status === 0 || res.status >= 400)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
+  return res.json
+}
+
+const pick = <A>(items: ReadonlyArray<A>) => items[Math.floor(Math.random() * items.length)]!
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const WORDS = ["phone", "shoe", "book", "lamp", "watch", "pro", "max", "iph", "sam", "yoga", "steel", "cotton"]
+
+const setup = async () => {
+  const admin = await must("POST", "/api/auth/login", { body: { email: "admin@flipkart.com", password: "admin123" } })
+  const first = await must("GET", "/api/products?per_page=1&sort_by=created_at&sort_order=desc")
+  const maxId: number = first.products[0].id
+  const categories: Array<{ id: number }> = await must("GET", "/api/categories")
+  // Checkouts draw from products made for this run, so their stock is ours to account for.
+  const tag = Date.now().toString(36)
+  const { category } = await must("POST", "/api/categories", {
+    token: admin.access_token,
+    body: { name: `Mix ${tag}` }
+  })
+  const hot: Array<{ id: number; stock: number }> = []
+  for (let i = 0; i < HOT_PRODUCTS; i++) {
+    const stock = 200 + i * 10
+    const { product } = await must("POST", "/api/products", {
+      token: admin.access_token,
+      body: {
+        name: `Mix item ${tag} ${i}`,
+        price: 99 + i,
+        category_id: category.id,
+        sku: `MIX-${tag}-${i}`,
+        stock_quantity: stock
+      }
+    })
+    hot.push({ id: product.id, stock })
+  }
+  process.stdout.write(`creating ${USERS} users`)
+  const users: Array<{ token: string; addressId: number }> = []
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < USERS) {
+        const i = next++
+        const reg = await must("POST", "/api/auth/register", {
+          body: { email: `mix_${tag}_${i}@example.com`, username: `mix_${tag}_${i}`, password: "password123" }
+        })
+        const { address } = await must("POST", "/api/users/addresses", {
+          token: reg.access_token,
+          body: { street: "7 Mix Lane", city: "Delhi", state: "Delhi", pincode: "110001" }
+        })
+        users.push({ token: reg.access_token, addressId: address.id })
+        if (users.length % 100 === 0) process.stdout.write(".")
+      }
+    })
+  )
+  console.log(" done")
+  samples.length = 0
+  return { maxId, categories: categories.map((c) => c.id), hot, users }
+}
+
+const main = async () => {
+  const { maxId, categories, hot, users } = await setup()
+  const deadline = Date.now() + SECONDS * 1000
+  const started = Date.now()
+
+  const browse = () => {
+    const r = Math.random()
+    if (r < 0.3)
+      return call("product detail", "browse", "GET", `/api/products/${1 + Math.floor(Math.random() * maxId)}`)
+    if (r < 0.5) return call("listing", "browse", "GET", `/api/products?page=${1 + Math.floor(Math.random() * 20)}`)
+    if (r < 0.7) {
+      const min = Math.floor(Math.random() * 5000)
+      return call(
+        "filtered listing",
+        "browse",
+        "GET",
+        `/api/products?category_id=${pick(categories)}&min_price=${min}&max_price=${min + 20000}&sort_by=${pick(["price", "rating", "name"])}&sort_order=${pick(["asc", "desc"])}`
+      )
+    }
+    if (r < 0.9) return call("search", "browse", "GET", `/api/products?search=${pick(WORDS)}`)
+    return call("categories", "browse", "GET", `/api/categories${Math.random() < 0.5 ? "?tree=true" : ""}`)
+  }
+
+  const addHot = (token: string) =>
+    call("cart add", "cart", "POST", "/api/cart/add", { token, body: { product_id: pick(hot).id, quantity: 1 } })
+
+  const cartChange = async (token: string) => {
+    const r = Math.random()
+    if (r < 0.6) return addHot(token)
+    if (r < 0.8) return call("cart view", "cart", "GET", "/api/cart", { token })
+    const cart = await call("cart view", "cart", "GET", "/api/cart", { token })
+    const item = cart.json?.items?.[0]
+    if (item === undefined) return addHot(token)
+    return Math.random() < 0.5
+      ? call("cart update", "cart", "PUT", `/api/cart/update/${item.id}`, { token, body: { quantity: 1 } })
+      : call("cart remove", "cart", "DELETE", `/api/cart/remove/${item.id}`, { token })
+  }
+
+  const checkout = async (user: { token: string; addressId: number }) => {
+    const items = 1 + Math.floor(Math.random() * 3)
+    for (let i = 0; i < items; i++) await addHot(user.token)
+    return call("checkout", "checkout", "POST", "/api/orders", {
+      token: user.token,
+      body: { address_id: user.addressId, payment_method: pick(["COD", "UPI", "CARD"]) }
+    })
+  }
+
+  await Promise.all(
+    users.map(async (user) => {
+      await sleep(Math.random() * 1000)
+      while (Date.now() < deadline) {
+        const r = Math.random()
+        if (r < 0.7) await browse()
+        else if (r < 0.9) await cartChange(user.token)
+        else await checkout(user)
+        await sleep(500 + Math.random() * 1000)
+      }
+    })
+  )
+  const elapsed = (Date.now() - started) / 1000
+
+  // The books: stock sold of the hot products = units in the (not cancelled) orders of our users.
+  let units = 0
+  for (const user of users) {
+    for (let page = 1; ; page++) {
+      const { orders, pagination } = await must("GET", `/api/orders?page=${page}&per_page=100`, { token: user.token })
+      for (const o of orders) for (const item of o.items) if (o.status !== "cancelled") units += item.quantity
+      if (page >= pagination.pages) break
+    }
+  }
+  let sold = 0
+  for (const p of hot) sold += p.stock - (await must("GET", `/api/products/${p.id}`)).stock_quantity
+
+  const measured = samples.filter((s) => s.name !== "setup")
+  const pct = (xs: Array<number>, p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0
+  const rows = [...new Set(measured.map((s) => s.name))].map((name) => {
+    const of = measured.filter((s) => s.name === name)
+    const ms = of.map((s) => s.ms).sort((a, b) => a - b)
+    return {
+      name,
+      kind: of[0]!.kind,
+      count: of.length,
+      p50: pct(ms, 0.5),
+      p95: pct(ms, 0.95),
+      p99: pct(ms, 0.99),
+      e5xx: of.filter((s) => s.status >= 500).length,
+      failed: of.filter((s) => s.status === 0).length,
+      e4xx: of.filter((s) => s.status >= 400 && s.status < 500).length
+    }
+  })
+  console.log(`\nmixed load: ${USERS} users, ${elapsed.toFixed(0)} s, ${BASE}`)
+  console.log(`throughput: ${(measured.length / elapsed).toFixed(0)} req/s (${measured.length} requests)`)
+  console.log("| request | kind | count | p50 ms | p95 ms | p99 ms | 4xx | 5xx | timeouts/transport |")
+  console.log("|---|---|--:|--:|--:|--:|--:|--:|--:|")
+  for (const r of rows) {
+    console.log(
+      `| ${r.name} | ${r.kind} | ${r.count} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.e4xx} | ${r.e5xx} | ${r.failed} |`
+    )
+  }
+  for (const kind of ["browse", "checkout"] as const) {
+    const ms = measured
+      .filter((s) => s.kind === kind)
+      .map((s) => s.ms)
+      .sort((a, b) => a - b)
+    console.log(`${kind}: p99 ${pct(ms, 0.99).toFixed(1)} ms over ${ms.length} requests`)
+  }
+  const fivexx = measured.filter((s) => s.status >= 500).length
+  console.log(`5xx: ${fivexx}, transport errors/timeouts: ${transportErrors}`)
+  console.log(`books: stock sold ${sold}, units ordered ${units} -> ${sold === units ? "consistent" : "INCONSISTENT"}`)
+  await agent.close()
+  process.exitCode = sold === units && fivexx === 0 && transportErrors === 0 ? 0 : 1
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exitCode = 1
+})
