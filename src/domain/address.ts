@@ -5,12 +5,6 @@ import { Schema } from "effect"
  * Limits match the CHECKs of migrations/0001_identity.sql.
  */
 
-/** A path id: a positive integer that fits a bigint column; "abc", "1.5" or "0" fail decoding (400), never reach SQL. */
-export const IdFromString = Schema.FiniteFromString.check(
-  Schema.isInt({ message: "id must be a positive integer" }),
-  Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, { message: "id must be a positive integer" })
-)
-
 const text = (field: string, max: number) =>
   Schema.String.check(
     Schema.isPattern(/\S/, { message: `${field} must not be blank` }),

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { PageQuery, Pagination } from "./pagination.ts"
 
 /** The largest amount numeric(12,2) holds. */
 const MAX_MONEY = 9_999_999_999.99
@@ -116,13 +117,6 @@ export type UpdateProduct = typeof UpdateProduct.Type
 
 export const ProductMessage = Schema.Struct({ message: Schema.String, product: Product })
 
-export const Pagination = Schema.Struct({
-  page: Schema.Int,
-  per_page: Schema.Int,
-  total: Schema.Int,
-  pages: Schema.Int
-})
-
 export const ProductPage = Schema.Struct({ products: Schema.Array(Product), pagination: Pagination })
 export type ProductPage = typeof ProductPage.Type
 
@@ -137,7 +131,6 @@ export const SORT_FIELDS = [
 ] as const
 export type SortField = (typeof SORT_FIELDS)[number]
 
-export const MAX_PER_PAGE = 100
 export const MAX_SEARCH_LENGTH = 200
 
 /**
@@ -145,8 +138,7 @@ export const MAX_SEARCH_LENGTH = 200
  * error: it is capped at 100 and the pagination object says so.
  */
 export const ProductListQuery = Schema.Struct({
-  page: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(1_000_000))),
-  per_page: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+  ...PageQuery,
   category_id: Schema.optionalKey(PositiveId),
   search: Schema.optionalKey(text(MAX_SEARCH_LENGTH)),
   min_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
-import { Pagination, Product } from "./catalog.ts"
+import { Product } from "./catalog.ts"
+import { PageQuery, Pagination } from "./pagination.ts"
 import { OrderStatus, PaymentStatus } from "./orderStatus.ts"
 
 /** Quantities are whole units; 10,000 bounds a line so totals stay far from numeric(12,2)'s limit. */
@@ -101,19 +102,7 @@ export const AdminStatusUpdate = Schema.Struct({
 })
 export type AdminStatusUpdate = typeof AdminStatusUpdate.Type
 
-const PageNumber = Schema.FiniteFromString.check(
-  Schema.isInt({ message: "page must be a positive integer" }),
-  Schema.isBetween({ minimum: 1, maximum: 1_000_000 }, { message: "page must be a positive integer" })
-)
-const PerPage = Schema.FiniteFromString.check(
-  Schema.isInt({ message: "per_page must be a positive integer" }),
-  Schema.isGreaterThanOrEqualTo(1, { message: "per_page must be a positive integer" })
-)
-
-export const OrderListQuery = Schema.Struct({
-  page: Schema.optionalKey(PageNumber),
-  per_page: Schema.optionalKey(PerPage)
-})
+export const OrderListQuery = Schema.Struct(PageQuery)
 export const AdminOrderListQuery = Schema.Struct({
   ...OrderListQuery.fields,
   status: Schema.optionalKey(OrderStatus)

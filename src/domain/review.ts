@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Pagination } from "./catalog.ts"
+import { PageQuery, Pagination } from "./pagination.ts"
 
 /**
  * Reviews as the API shows them, and the bodies and list parameters of the
@@ -54,14 +54,7 @@ export const DEFAULT_REVIEWS_PER_PAGE = 10
 
 /** GET /api/products/{id}/reviews parameters; `per_page` above 100 is capped, not refused. */
 export const ReviewListQuery = Schema.Struct({
-  page: Schema.optionalKey(
-    Schema.Int.check(
-      Schema.isBetween({ minimum: 1, maximum: 1_000_000 }, { message: "page must be a positive integer" })
-    )
-  ),
-  per_page: Schema.optionalKey(
-    Schema.Int.check(Schema.isGreaterThanOrEqualTo(1, { message: "per_page must be a positive integer" }))
-  ),
+  ...PageQuery,
   verified: Schema.optionalKey(Schema.Literals(["true", "false"])),
   sort_by: Schema.optionalKey(Schema.Literals(REVIEW_SORT_FIELDS)),
   sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]))

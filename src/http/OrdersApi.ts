@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { IdFromString } from "../domain/address.ts"
+import { IdFromString } from "../domain/pagination.ts"
 import {
   BadRequest,
   CartEmpty,

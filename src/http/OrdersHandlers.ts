@@ -3,12 +3,12 @@ import { HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { ValidationError } from "../domain/errors.ts"
 import { IdempotencyKey } from "../domain/order.ts"
+import { perPageOf } from "../domain/pagination.ts"
 import { Cart } from "../services/Cart.ts"
 import { Orders } from "../services/Orders.ts"
 import { Api } from "./Api.ts"
 import { CurrentUser, requireAdmin } from "./Authentication.ts"
 
-const MAX_PER_PAGE = 100
 const validKey = Schema.is(IdempotencyKey)
 
 export const CartHandlers = HttpApiBuilder.group(
@@ -49,7 +49,6 @@ export const OrdersHandlers = HttpApiBuilder.group(
   "orders",
   Effect.fn(function* (handlers) {
     const orders = yield* Orders
-    const perPage = (n: number | undefined, fallback: number) => Math.min(n ?? fallback, MAX_PER_PAGE)
     return handlers.handleAll({
       placeOrder: ({ payload, headers }) =>
         Effect.gen(function* () {
@@ -72,12 +71,12 @@ export const OrdersHandlers = HttpApiBuilder.group(
         }),
       listOrders: ({ query }) =>
         Effect.flatMap(Effect.service(CurrentUser), ({ id }) =>
-          orders.list(id, query.page ?? 1, perPage(query.per_page, 10))
+          orders.list(id, query.page ?? 1, perPageOf(query.per_page, 10))
         ),
       listAllOrders: ({ query }) =>
         Effect.andThen(
           requireAdmin,
-          orders.list(undefined, query.page ?? 1, perPage(query.per_page, 20), query.status)
+          orders.list(undefined, query.page ?? 1, perPageOf(query.per_page, 20), query.status)
         ),
       getOrder: ({ params }) => Effect.flatMap(Effect.service(CurrentUser), ({ id }) => orders.get(id, params.id)),
       cancelOrder: ({ params }) =>

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { IdFromString } from "../domain/address.ts"
+import { IdFromString } from "../domain/pagination.ts"
 import { IdParams } from "../domain/catalog.ts"
 import { Conflict, NotFound, ValidationError } from "../domain/errors.ts"
 import { CreateReview, ReviewListQuery, ReviewMessage, ReviewPage, UpdateReview } from "../domain/review.ts"

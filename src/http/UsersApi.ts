@@ -1,13 +1,8 @@
 import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import {
-  Address,
-  AddressCreatePayload,
-  AddressResponse,
-  AddressUpdatePayload,
-  IdFromString
-} from "../domain/address.ts"
+import { Address, AddressCreatePayload, AddressResponse, AddressUpdatePayload } from "../domain/address.ts"
 import { NotFound, ValidationError } from "../domain/errors.ts"
+import { IdFromString } from "../domain/pagination.ts"
 import { ProfileResponse, ProfileUpdatePayload, User } from "../domain/user.ts"
 import { Authentication } from "./Authentication.ts"
 

@@ -9,7 +9,6 @@ import {
   CategoryNode as CategoryNodeSchema,
   type CreateCategory,
   type CreateProduct,
-  MAX_PER_PAGE,
   Product,
   type ProductListQuery,
   ProductPage,
@@ -18,6 +17,7 @@ import {
   type UpdateProduct
 } from "../domain/catalog.ts"
 import { Conflict, NotFound, ValidationError } from "../domain/errors.ts"
+import { paginationOf, perPageOf } from "../domain/pagination.ts"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { type JsonBody, makeReadCache } from "./ReadCache.ts"
 
@@ -60,7 +60,7 @@ export const normalizeListQuery = (query: ProductListQuery): ListParams => {
   const search = query.search?.trim() ?? ""
   return {
     page: query.page ?? 1,
-    perPage: Math.min(query.per_page ?? 20, MAX_PER_PAGE),
+    perPage: perPageOf(query.per_page, 20),
     categoryId: query.category_id ?? null,
     tsquery: search === "" ? null : prefixTsquery(search),
     minPrice: query.min_price ?? null,
@@ -385,7 +385,7 @@ export class Catalog extends Context.Service<
         Effect.gen(function* () {
           const empty = {
             products: [],
-            pagination: { page: params.page, per_page: params.perPage, total: 0, pages: 0 }
+            pagination: paginationOf(params.page, params.perPage, 0)
           }
           // A search made only of operators and punctuation has no word to match.
           if (params.tsquery === "") return empty
@@ -396,12 +396,7 @@ export class Catalog extends Context.Service<
           }
           const queries = listingQueries(sql, params, categoryIds)
           const [{ total }] = (yield* Effect.orDie(queries.count)) as unknown as [{ total: number }]
-          const pagination = {
-            page: params.page,
-            per_page: params.perPage,
-            total,
-            pages: Math.ceil(total / params.perPage)
-          }
+          const pagination = paginationOf(params.page, params.perPage, total)
           // Past the last page there is nothing to read: skip the query rather than walk an index to the end.
           if ((params.page - 1) * params.perPage >= total) return { products: [], pagination }
           const products = yield* Effect.orDie(productRows(queries.page))

@@ -31,6 +31,7 @@ import {
   type StatusChange,
   transition
 } from "../domain/orderStatus.ts"
+import { paginationOf } from "../domain/pagination.ts"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { ordersCancelled, ordersPlaced, orderValue, stockOuts } from "../infra/Metrics.ts"
 import { Catalog, PRODUCT_COLUMNS } from "./Catalog.ts"
@@ -77,13 +78,6 @@ const decodeProducts = Schema.decodeUnknownSync(Schema.Array(Product))
 const ORDER_COLUMNS = `o.id::text AS id, o.order_number, o.status, o.payment_status, o.payment_method,
   o.total_amount::float8 AS total_amount, o.shipping_address, o.tracking_number,
   to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
-
-const orderPage = (page: number, perPage: number, total: number) => ({
-  page,
-  per_page: perPage,
-  total,
-  pages: Math.ceil(total / perPage)
-})
 
 /**
  * Checkout and the order lifecycle. Placing an order is one transaction that
@@ -305,7 +299,7 @@ export class Orders extends Context.Service<
         const rows = yield* sql<OrderRow>`
           SELECT ${orderColumns} FROM orders o ${filter}
           ORDER BY o.created_at DESC, o.id DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
-        return { orders: yield* hydrate(rows), pagination: orderPage(page, perPage, count!.n) }
+        return { orders: yield* hydrate(rows), pagination: paginationOf(page, perPage, count!.n) }
       }, Effect.orDie)
 
       const get = Effect.fn("Orders.get")(

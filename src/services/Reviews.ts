@@ -10,7 +10,7 @@ import {
   type ReviewPage,
   type UpdateReview
 } from "../domain/review.ts"
-import { MAX_PER_PAGE } from "../domain/catalog.ts"
+import { paginationOf, perPageOf } from "../domain/pagination.ts"
 import { Catalog } from "./Catalog.ts"
 
 /** Who deletes a review: its author, or an admin moderating. */
@@ -124,7 +124,7 @@ export class Reviews extends Context.Service<
       const list = Effect.fn("Reviews.list")(
         function* (productId: number, query: ReviewListQuery) {
           const page = query.page ?? 1
-          const perPage = Math.min(query.per_page ?? DEFAULT_REVIEWS_PER_PAGE, MAX_PER_PAGE)
+          const perPage = perPageOf(query.per_page, DEFAULT_REVIEWS_PER_PAGE)
           const product = yield* sql`SELECT 1 FROM products WHERE id = ${productId} AND is_active`
           if (product.length === 0) return yield* productNotFound()
           const conditions: Array<Fragment> = [sql`r.product_id = ${productId}`]
@@ -138,7 +138,7 @@ export class Reviews extends Context.Service<
             ORDER BY ${column} ${direction}, r.id ${direction} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
           return {
             reviews: rows.map(toReview),
-            pagination: { page, per_page: perPage, total: count!.total, pages: Math.ceil(count!.total / perPage) }
+            pagination: paginationOf(page, perPage, count!.total)
           }
         },
         Effect.catchTag("SqlError", Effect.die)
