@@ -215,6 +215,22 @@ nginx_check() {
     fail "GET /openapi.json with Accept-Encoding: gzip -> $code, Content-Encoding '$(header openapi content-encoding)', want 200 gzip JSON"
   fi
 
+  # The client address nginx forwards is the one the app's rate limiter counts
+  # (the CI app trusts 127.0.0.1 as its proxy); a client's own X-Forwarded-For is not.
+  local first second direct limit
+  get rl1 "$base/api" -H "X-Forwarded-For: 203.0.113.7" >/dev/null
+  get rl2 "$base/api" -H "X-Forwarded-For: 198.51.100.9" >/dev/null
+  first=$(header rl1 ratelimit-remaining)
+  second=$(header rl2 ratelimit-remaining)
+  get rl3 "http://127.0.0.1:$app_port/api" -H "X-Forwarded-For: 192.0.2.44" >/dev/null
+  direct=$(header rl3 ratelimit-remaining)
+  limit=$(header rl3 ratelimit-limit)
+  if [[ -n $first && -n $second && $second == $((first - 1)) && $direct == $((limit - 1)) ]]; then
+    pass "rate limits count the address nginx forwards, not a forged X-Forwarded-For ($first, $second; fresh $direct)"
+  else
+    fail "rate limit by forwarded client IP: remaining '$first' then '$second' through nginx, '$direct' of '$limit' for a fresh proxied client"
+  fi
+
   # Several requests later, the line of the X-Request-Id request is surely written.
   if node -e '
       const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").filter(Boolean)
