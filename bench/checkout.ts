@@ -4,7 +4,7 @@
  * stock sold = units ordered, and every order's total = units x unit price.
  *
  *   RATE_LIMIT_ENABLED=false npm start                # in another terminal (seeded admin needed)
- *   npm run bench:checkout                            # BENCH_URL, BENCH_USERS, BENCH_SECONDS
+ *   npm run bench:checkout                            # BENCH_URL, BENCH_USERS, BENCH_SECONDS, BENCH_PRODUCTS
  *
  * It talks to the server only through the API, so it measures what a client sees.
  */
@@ -13,6 +13,7 @@ import autocannon from "autocannon"
 const base = process.env.BENCH_URL ?? "http://127.0.0.1:5000"
 const users = Number(process.env.BENCH_USERS ?? 200)
 const seconds = Number(process.env.BENCH_SECONDS ?? 20)
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 50)
 const admin = {
   email: process.env.BENCH_ADMIN_EMAIL ?? "admin@flipkart.com",
   password: process.env.BENCH_ADMIN_PASSWORD ?? "admin123"
@@ -53,12 +54,23 @@ const main = async () => {
   const { category } = await call("POST", "/api/categories", { name: `Bench ${tag}` }, adminToken)
   const price = 499
   const initialStock = 1_000_000
-  const { product } = await call(
-    "POST",
-    "/api/products",
-    { name: `Bench item ${tag}`, price, category_id: category.id, sku: `BENCH-${tag}`, stock_quantity: initialStock },
-    adminToken
-  )
+  // Orders spread over several products, as a shop's do; one hot row would measure lock waits, not checkout.
+  const products: Array<{ id: number }> = []
+  for (let i = 0; i < PRODUCTS; i++) {
+    const { product } = await call(
+      "POST",
+      "/api/products",
+      {
+        name: `Bench item ${tag} ${i}`,
+        price,
+        category_id: category.id,
+        sku: `BENCH-${tag}-${i}`,
+        stock_quantity: initialStock
+      },
+      adminToken
+    )
+    products.push(product)
+  }
 
   process.stdout.write(`creating ${users} users... `)
   const buyers = await pool(Array.from({ length: users }), 4, async (_, i) => {
@@ -77,8 +89,11 @@ const main = async () => {
   })
   console.log("done")
 
-  let nextBuyer = 0
+  // autocannon clears a connection's context every loop, so a buyer is taken for one add + order and then given back:
+  // no two connections ever act for the same buyer at once.
+  const free = [...buyers]
   const orderLatencies: Array<number> = []
+  const refusals: Array<string> = []
   let placed = 0
   let refused = 0
   const result = await autocannon({
@@ -90,12 +105,15 @@ const main = async () => {
         method: "POST",
         path: "/api/cart/add",
         setupRequest: (req: any, context: any) => {
-          context.buyer ??= buyers[nextBuyer++ % buyers.length]
+          context.buyer = free.pop()
           return {
             ...req,
             headers: { "content-type": "application/json", authorization: `Bearer ${context.buyer.token}` },
-            body: JSON.stringify({ product_id: product.id, quantity: 1 })
+            body: JSON.stringify({ product_id: products[Math.floor(Math.random() * products.length)]!.id, quantity: 1 })
           }
+        },
+        onResponse: (status: number, body: string) => {
+          if (status !== 201 && refusals.length < 5) refusals.push(`add: ${status} ${body}`)
         }
       },
       {
@@ -109,18 +127,34 @@ const main = async () => {
             body: JSON.stringify({ address_id: context.buyer.addressId, payment_method: "UPI" })
           }
         },
-        onResponse: (status: number, _body: string, context: any) => {
+        onResponse: (status: number, body: string, context: any) => {
+          free.push(context.buyer)
           orderLatencies.push(performance.now() - context.sentAt)
           if (status === 201) placed++
-          else refused++
+          else {
+            refused++
+            if (refusals.length < 5) refusals.push(`${status} ${body}`)
+          }
         }
       }
     ]
   })
 
-  const { product: after } = { product: await call("GET", `/api/products/${product.id}`) }
+  // autocannon stops counting at the deadline, but requests it sent may still be running: wait until the stock settles.
+  const stockLeft = async () => {
+    let left = 0
+    for (const p of products) left += (await call("GET", `/api/products/${p.id}`)).stock_quantity
+    return left
+  }
+  let left = await stockLeft()
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 1000))
+    const again = await stockLeft()
+    if (again === left) break
+    left = again
+  }
   const all = await call("GET", `/api/orders/all?per_page=1`, undefined, adminToken)
-  const sold = initialStock - after.stock_quantity
+  const sold = initialStock * products.length - left
   let totals = 0
   let units = 0
   await pool(buyers, 8, async (b) => {
@@ -147,6 +181,7 @@ const main = async () => {
   console.log(
     `consistency       stock sold ${sold}, units in orders ${units}, orders seen ${all.pagination.total}, bad totals ${totals}`
   )
+  for (const r of refusals) console.log(`refused: ${r.slice(0, 300)}`)
   const consistent = sold === units && totals === 0 && errors === 0
   console.log(consistent ? "consistent: yes" : "consistent: NO")
   process.exitCode = consistent ? 0 : 1

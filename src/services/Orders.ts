@@ -200,68 +200,90 @@ export class Orders extends Context.Service<
             WHERE id = ${input.address_id} AND user_id = ${userId}`
           if (address === undefined) return yield* ValidationError.field("address_id", "Address not found")
 
-          const lines = yield* sql<{ product_id: number; quantity: number }>`
-            SELECT product_id, quantity FROM cart_items WHERE user_id = ${userId} ORDER BY product_id FOR UPDATE`
-          if (lines.length === 0) return yield* new CartEmpty({ error: "Your cart is empty" })
-
-          // Lock every product row in id order, then check all of them before changing any.
-          const productIds = lines.map((l) => l.product_id)
-          const locked = yield* sql<{
-            id: number
+          // The cart's products, locked in id order (two checkouts can never wait on each other in a cycle).
+          const lines = yield* sql<{
+            product_id: number
+            quantity: number
             name: string
             is_active: boolean
             stock_quantity: number
             final_price: string
           }>`
-            SELECT id, name, is_active, stock_quantity, final_price::text AS final_price
-            FROM products WHERE id = ANY(${productIds}::int[]) ORDER BY id FOR UPDATE`
-          const byId = new Map(locked.map((p) => [p.id, p]))
+            SELECT c.product_id, c.quantity, p.name, p.is_active, p.stock_quantity, p.final_price::text AS final_price
+            FROM cart_items c JOIN products p ON p.id = c.product_id
+            WHERE c.user_id = ${userId} ORDER BY p.id FOR UPDATE OF c, p`
+          if (lines.length === 0) return yield* new CartEmpty({ error: "Your cart is empty" })
+
+          // Every line is checked before anything changes.
           let totalPaise = 0
           const priced = []
           for (const line of lines) {
-            const product = byId.get(line.product_id)!
-            if (!product.is_active) {
+            if (!line.is_active) {
               return yield* new BadRequest({
-                error: `${product.name} is no longer available: remove it from your cart`,
-                details: [{ field: `product_id:${product.id}`, message: "product unavailable" }]
+                error: `${line.name} is no longer available: remove it from your cart`,
+                details: [{ field: `product_id:${line.product_id}`, message: "product unavailable" }]
               })
             }
-            if (product.stock_quantity < line.quantity) {
+            if (line.stock_quantity < line.quantity) {
               yield* Metric.update(stockOuts, 1)
-              return yield* insufficient(product.name, product.stock_quantity, line.quantity, product.id)
+              return yield* insufficient(line.name, line.stock_quantity, line.quantity, line.product_id)
             }
-            const pricePaise = toPaise(product.final_price)
+            const pricePaise = toPaise(line.final_price)
             totalPaise += pricePaise * line.quantity
             priced.push({ ...line, price: fromPaise(pricePaise), subtotal: fromPaise(pricePaise * line.quantity) })
           }
+          const productIds = lines.map((l) => l.product_id)
 
-          yield* sql`
-            UPDATE products p SET stock_quantity = p.stock_quantity - v.quantity, updated_at = now()
-            FROM unnest(${productIds}::int[], ${lines.map((l) => l.quantity)}::int[]) AS v(id, quantity)
-            WHERE p.id = v.id`
+          // The products as they are after the decrement: the response shows them.
+          const products = decodeProducts(
+            yield* sql`
+              UPDATE products p SET stock_quantity = p.stock_quantity - v.quantity, updated_at = now()
+              FROM unnest(${productIds}::int[], ${lines.map((l) => l.quantity)}::int[]) AS v(id, quantity)
+              WHERE p.id = v.id
+              RETURNING ${productColumns}`
+          )
+          const productById = new Map(products.map((p) => [p.id, p]))
 
+          // Order, items, first history entry and the ordered lines taken out of the cart, in one statement.
           const orderNumber = makeOrderNumber(new Date(), randomBytes(4))
-          const [order] = yield* sql<{ id: string }>`
-            INSERT INTO orders (order_number, user_id, payment_method, total_amount, shipping_address)
-            VALUES (${orderNumber}, ${userId}, ${input.payment_method ?? "COD"}, ${fromPaise(totalPaise)}::numeric,
-                    ${shippingAddressText(address)})
-            RETURNING id::text AS id`
-          yield* sql`
-            INSERT INTO order_items (order_id, product_id, quantity, price, subtotal)
-            SELECT ${order!.id}::bigint, * FROM unnest(
-              ${priced.map((l) => l.product_id)}::int[], ${priced.map((l) => l.quantity)}::int[],
-              ${priced.map((l) => l.price)}::numeric[], ${priced.map((l) => l.subtotal)}::numeric[])`
-          yield* sql`DELETE FROM cart_items WHERE user_id = ${userId}`
-          yield* sql`
-            INSERT INTO order_status_history (order_id, status, payment_status, note)
-            VALUES (${order!.id}::bigint, 'pending', 'pending', 'Order placed')`
-
-          const placed = yield* loadOrder(Number(order!.id), userId).pipe(Effect.orDie)
+          const [created] = yield* sql<OrderRow & { item_ids: Array<string> }>`
+            WITH o AS (
+              INSERT INTO orders (order_number, user_id, payment_method, total_amount, shipping_address)
+              VALUES (${orderNumber}, ${userId}, ${input.payment_method ?? "COD"}, ${fromPaise(totalPaise)}::numeric,
+                      ${shippingAddressText(address)})
+              RETURNING *
+            ), items AS (
+              INSERT INTO order_items (order_id, product_id, quantity, price, subtotal)
+              SELECT o.id, v.* FROM o, unnest(
+                ${priced.map((l) => l.product_id)}::int[], ${priced.map((l) => l.quantity)}::int[],
+                ${priced.map((l) => l.price)}::numeric[], ${priced.map((l) => l.subtotal)}::numeric[]) AS v
+              RETURNING id, product_id
+            ), history AS (
+              INSERT INTO order_status_history (order_id, status, payment_status, note)
+              SELECT id, 'pending', 'pending', 'Order placed' FROM o
+            ), emptied AS (
+              DELETE FROM cart_items WHERE user_id = ${userId} AND product_id = ANY(${productIds}::int[])
+            )
+            SELECT ${orderColumns},
+              (SELECT array_agg(id::text ORDER BY product_id) FROM items) AS item_ids
+            FROM o`
+          const { item_ids, ...orderRow } = created!
+          const placed: Order = {
+            ...orderRow,
+            id: Number(orderRow.id),
+            items: priced.map((line, i) => ({
+              id: Number(item_ids[i]),
+              product: productById.get(line.product_id)!,
+              quantity: line.quantity,
+              price: toPaise(line.price) / 100,
+              subtotal: toPaise(line.subtotal) / 100
+            }))
+          }
           const body = JSON.stringify({ message: "Order placed successfully", order: placed })
           if (Option.isSome(request.idempotencyKey)) {
             yield* sql`
               INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body, order_id, expires_at)
-              VALUES (${userId}, ${request.idempotencyKey.value}, ${requestHash}, 201, ${body}, ${order!.id}::bigint,
+              VALUES (${userId}, ${request.idempotencyKey.value}, ${requestHash}, 201, ${body}, ${placed.id},
                       now() + ${`${keyTtlMs} milliseconds`}::interval)`
           }
           return { status: 201, body, replayed: false, placed: { productIds, totalPaise } }
