@@ -1,5 +1,17 @@
 import type { Types } from "effect"
-import { Cause, Duration, Effect, Layer, Metric, Option, Result, SchemaIssue, Semaphore } from "effect"
+import {
+  Cause,
+  Duration,
+  Effect,
+  Layer,
+  LogLevel,
+  Metric,
+  Option,
+  Result,
+  SchemaIssue,
+  Semaphore,
+  Tracer
+} from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApi, HttpApiError } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
@@ -63,16 +75,22 @@ const formatSchemaError = (error: HttpApiError.HttpApiSchemaError): ErrorBody =>
 
 /** Method+path pairs of the Api, to tell a 405 (path exists, other method) from a 404. */
 const knownRoutes = (() => {
-  const routes: Array<{ method: string; pattern: RegExp }> = []
+  const routes: Array<{ method: string; template: string; pattern: RegExp }> = []
   HttpApi.reflect(Api, {
     onGroup: () => {},
     onEndpoint: ({ endpoint }) => {
       const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")
-      routes.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
+      routes.push({ method: endpoint.method, template: endpoint.path, pattern: new RegExp(`^${source}/?$`) })
     }
   })
   return routes
 })()
+
+/** The route template a path belongs to, whatever its method; keeps metric labels few (never a raw path). */
+const templateOf = (path: string) =>
+  path === "/docs" || path === "/openapi.json"
+    ? path
+    : (knownRoutes.find((r) => r.pattern.test(path))?.template ?? "other")
 
 export const allowedMethods = (path: string) => {
   const methods = new Set(knownRoutes.filter((r) => r.pattern.test(path)).map((r) => r.method))
@@ -146,6 +164,18 @@ export const ServerMiddleware = HttpRouter.middleware(
       error: `Request body exceeds ${config.bodyLimitBytes} bytes`,
       code: "PAYLOAD_TOO_LARGE"
     })
+    // One labelled histogram per (method, route, status), made once: the label sets are few and hot.
+    const durations = new Map<string, typeof httpRequestDuration>()
+    const durationFor = (method: string, route: string, status: number) => {
+      const key = `${method} ${route} ${status}`
+      let metric = durations.get(key)
+      if (metric === undefined) {
+        metric = Metric.withAttributes(httpRequestDuration, { method, route, status: String(status) })
+        durations.set(key, metric)
+      }
+      return metric
+    }
+    const logRequests = LogLevel.isGreaterThanOrEqualTo("Info", config.logLevel)
     // X-Forwarded-For counts only when the peer is a configured proxy; otherwise the socket address is the client.
     const forwarded =
       config.trustProxy.length > 0
@@ -155,7 +185,6 @@ export const ServerMiddleware = HttpRouter.middleware(
     /** Per-IP budget on /api, plus the strict one on the credential routes; undefined when within budget. */
     const limitClient = (request: HttpServerRequest.HttpServerRequest, path: string, state: RequestFacts) =>
       Effect.gen(function* () {
-        if (!limiter.enabled || !path.startsWith("/api") || request.method === "OPTIONS") return undefined
         const ip = Option.getOrElse(request.remoteAddress, () => "unknown")
         state.rateLimit = yield* limiter.check("ip", ip)
         if (STRICT_PATHS.has(path.replace(/\/$/, "")))
@@ -179,7 +208,10 @@ export const ServerMiddleware = HttpRouter.middleware(
           yield* Metric.update(httpInFlight, 1)
 
           const contentLength = Number(request.headers["content-length"] ?? 0)
-          const limited = yield* limitClient(request, path, state)
+          const limited =
+            limiter.enabled && path.startsWith("/api") && request.method !== "OPTIONS"
+              ? yield* limitClient(request, path, state)
+              : undefined
           const handled: Effect.Effect<HttpServerResponse.HttpServerResponse> =
             limited !== undefined
               ? Effect.succeed(limited)
@@ -194,7 +226,8 @@ export const ServerMiddleware = HttpRouter.middleware(
                     Effect.provideService(RequestState, state)
                   )
           // Every log line of the request carries its request id and, when traced, its trace id.
-          const span = yield* Effect.option(Effect.currentParentSpan)
+          // Read from the context: asking Effect.currentParentSpan fails (with a stack trace) when untraced.
+          const span = yield* Effect.serviceOption(Tracer.ParentSpan)
           const traceIds = Option.match(span, {
             onNone: () => ({}),
             onSome: (s) => ({ trace_id: s.traceId, span_id: s.spanId })
@@ -205,21 +238,21 @@ export const ServerMiddleware = HttpRouter.middleware(
             final = HttpServerResponse.setHeaders(final, rateLimitHeaders(state.rateLimit))
 
           const seconds = (performance.now() - start) / 1000
-          const route = state.route ?? (final.status === 404 ? "unmatched" : path)
-          const attributes = { method: request.method, route, status: String(final.status) }
+          const route = state.route ?? (final.status === 404 ? "unmatched" : templateOf(path))
           yield* Metric.update(httpInFlight, -1)
-          yield* Metric.update(Metric.withAttributes(httpRequestDuration, attributes), seconds)
-          yield* Effect.logInfo("request").pipe(
-            Effect.annotateLogs({
-              request_id: requestId,
-              ...traceIds,
-              method: request.method,
-              path,
-              route,
-              status: final.status,
-              duration_ms: Math.round(seconds * 100000) / 100
-            })
-          )
+          yield* Metric.update(durationFor(request.method, route, final.status), seconds)
+          if (logRequests)
+            yield* Effect.logInfo("request").pipe(
+              Effect.annotateLogs({
+                request_id: requestId,
+                ...traceIds,
+                method: request.method,
+                path,
+                route,
+                status: final.status,
+                duration_ms: Math.round(seconds * 100000) / 100
+              })
+            )
           return final
         })
       )

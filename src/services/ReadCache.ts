@@ -57,9 +57,18 @@ export const makeReadCache = (ttl: Duration.Input) =>
       return c
     }
 
-    const encodeWith = <S extends Schema.Encoder<unknown>>(schema: S) => {
-      const encode = Schema.encodeEffect(schema as unknown as Schema.Codec<S["Type"], unknown>)
-      return (value: S["Type"]) => Effect.map(Effect.orDie(encode(value)), (encoded) => JSON.stringify(encoded))
+    // One encoder per schema, built on first use: building it on every request would cost more than the hit.
+    const encoders = new WeakMap<object, (value: unknown) => Effect.Effect<string>>()
+    const encodeWith = <S extends Schema.Encoder<unknown>>(
+      schema: S
+    ): ((value: S["Type"]) => Effect.Effect<string>) => {
+      let encoder = encoders.get(schema)
+      if (encoder === undefined) {
+        const encode = Schema.encodeEffect(schema as unknown as Schema.Codec<S["Type"], unknown>)
+        encoder = (value) => Effect.map(Effect.orDie(encode(value)), (encoded) => JSON.stringify(encoded))
+        encoders.set(schema, encoder)
+      }
+      return encoder
     }
 
     const utf8 = new TextEncoder()
@@ -80,7 +89,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
           return utf8.encode(yield* Effect.flatMap(load, encode)) as JsonBody
         }
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
-        const current = yield* Effect.all(versions.map(store.get), { concurrency: "unbounded" })
+        const current = yield* store.getMany(versions)
         const stamp = current.map(Option.getOrElse(() => "0")).join(".")
         const held = local.get(key)
         if (held !== undefined && held.stamp === stamp) {
