@@ -3,7 +3,8 @@
  * (BENCH_URL, default http://127.0.0.1:5000) with autocannon, next to a bare
  * node:http server answering a fixed JSON body in a child process (the
  * machine's ceiling). Part 1: saturated throughput at 600 connections. Part 2:
- * latency at a fixed offered rate of 3,000 requests/s over 600 connections.
+ * latency at a fixed offered rate of 3,000 requests/s over 600 connections,
+ * sent open-loop at even intervals.
  *
  * Start the server with RATE_LIMIT_ENABLED=false (and LOG_LEVEL=Warn) first:
  * see the README's Catalog section.
@@ -11,6 +12,7 @@
 import { fork } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+import { Agent, request } from "undici"
 
 interface Result {
   readonly requests: { readonly average: number; readonly total: number }
@@ -91,7 +93,7 @@ async function main() {
     console.log(`\nFixed rate: ${RATE} requests/s over ${CONNECTIONS} connections, ${DURATION} s each\n`)
     const fixed: Array<Array<string>> = []
     for (const [name, path] of TARGETS) {
-      const r = await run(`${BASE}${path}`, { overallRate: RATE })
+      const r = await openLoop(`${BASE}${path}`)
       fixed.push([
         name,
         r.requests.average.toFixed(0),
@@ -107,6 +109,53 @@ async function main() {
     table(["request", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "timeouts", "non-2xx"], fixed)
   } finally {
     ceilingProcess.kill()
+  }
+}
+
+/**
+ * A fixed offered rate, open loop: request i is due at start + i/RATE whatever
+ * the server does, spread over CONNECTIONS keep-alive connections, and its
+ * latency counts from when it was due (so queueing is not hidden). autocannon's
+ * overallRate sends each second's quota in a burst at the start of the second,
+ * which measures the burst, not the rate.
+ */
+async function openLoop(url: string): Promise<Result> {
+  const agent = new Agent({ connections: CONNECTIONS, keepAliveTimeout: 60_000 })
+  const latencies: Array<number> = []
+  let errors = 0
+  let timeouts = 0
+  let non2xx = 0
+  const total = RATE * DURATION
+  const start = performance.now()
+  const pending: Array<Promise<void>> = []
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / RATE
+    const wait = due - performance.now()
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait))
+    pending.push(
+      request(url, { dispatcher: agent, headersTimeout: 10_000, bodyTimeout: 10_000 })
+        .then(async (res) => {
+          await res.body.dump()
+          latencies.push(performance.now() - due)
+          if (res.statusCode >= 300) non2xx++
+        })
+        .catch((error: { code?: string }) => {
+          if (error.code === "UND_ERR_HEADERS_TIMEOUT" || error.code === "UND_ERR_BODY_TIMEOUT") timeouts++
+          else errors++
+        })
+    )
+  }
+  await Promise.all(pending)
+  const elapsed = (performance.now() - start) / 1000
+  await agent.close()
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length - 1) * q))] ?? 0
+  return {
+    requests: { average: latencies.length / elapsed, total: latencies.length },
+    latency: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) },
+    errors,
+    timeouts,
+    non2xx
   }
 }
 
