@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { Context, Effect, Layer, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Schema } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import {
@@ -82,6 +82,9 @@ const SORT_COLUMNS: Record<Exclude<SortField, "relevance">, string> = {
   review_count: "p.review_count"
 }
 
+/** How stale the stock shown in a listing page may be (detail pages are always current). */
+export const LISTING_MAX_AGE = Duration.seconds(15)
+
 /** The `product` object of API.md from `products p`, for every query that returns products. */
 export const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
   p.discount_percentage::float8 AS discount_percentage, p.final_price::float8 AS final_price,
@@ -156,8 +159,13 @@ export class Catalog extends Context.Service<
     readonly createProduct: (input: CreateProduct) => Effect.Effect<Product, NotFound | Conflict>
     readonly updateProduct: (id: number, input: UpdateProduct) => Effect.Effect<Product, NotFound | Conflict>
     readonly deleteProduct: (id: number) => Effect.Effect<void, NotFound>
-    /** For other areas that change products (stock, ratings): drops their cached detail and every listing page. */
+    /** For other areas that change what listings sort or filter on (ratings): drops their detail and every listing page. */
     readonly invalidateProducts: (ids: ReadonlyArray<number>) => Effect.Effect<void>
+    /**
+     * For checkouts and cancellations: drops the products' cached detail only. Listing pages show stock
+     * at most LISTING_MAX_AGE old, so a shop taking orders every second still serves its listings from cache.
+     */
+    readonly stockChanged: (ids: ReadonlyArray<number>) => Effect.Effect<void>
   }
 >()("shop/services/Catalog") {
   static readonly layer = Layer.effect(
@@ -410,6 +418,7 @@ export class Catalog extends Context.Service<
           cache: "product_list",
           key: `cache:products:${key}`,
           versions: [CATALOG_VERSION_KEYS.listing],
+          maxAge: LISTING_MAX_AGE,
           schema: ProductPage,
           load: loadPage(params)
         })
@@ -417,6 +426,7 @@ export class Catalog extends Context.Service<
 
       const productsChanged = (ids: ReadonlyArray<number>) =>
         cache.bump([CATALOG_VERSION_KEYS.listing, ...ids.map(CATALOG_VERSION_KEYS.product)])
+      const stockChanged = (ids: ReadonlyArray<number>) => cache.bump(ids.map(CATALOG_VERSION_KEYS.product))
 
       const skuTaken = () => new Conflict({ error: "A product with this SKU already exists" })
       const onWriteError = (e: SqlError.SqlError) => (isUnique(e) ? Effect.fail(skuTaken()) : Effect.die(e))
@@ -501,7 +511,8 @@ export class Catalog extends Context.Service<
         createProduct,
         updateProduct,
         deleteProduct,
-        invalidateProducts: productsChanged
+        invalidateProducts: productsChanged,
+        stockChanged
       })
     })
   )

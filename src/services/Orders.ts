@@ -297,7 +297,7 @@ export class Orders extends Context.Service<
           .withTransaction(placeInTransaction(request, requestHash))
           .pipe(Effect.catchTag("SqlError", (e: SqlError.SqlError) => Effect.die(e)))
         if (result.placed !== undefined) {
-          yield* catalog.invalidateProducts(result.placed.productIds)
+          yield* catalog.stockChanged(result.placed.productIds)
           yield* Metric.update(ordersPlaced, 1)
           yield* Metric.update(orderValue, result.placed.totalPaise / 100)
         }
@@ -406,7 +406,7 @@ export class Orders extends Context.Service<
       const afterChange = (orderId: number, restored: ReadonlyArray<number>) =>
         Effect.gen(function* () {
           if (restored.length > 0) {
-            yield* catalog.invalidateProducts(restored)
+            yield* catalog.stockChanged(restored)
             yield* Metric.update(ordersCancelled, 1)
           }
           return yield* loadOrder(orderId, undefined)

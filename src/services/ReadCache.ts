@@ -1,5 +1,4 @@
-import type { Duration } from "effect"
-import { Deferred, Effect, Metric, Option, Schema } from "effect"
+import { Deferred, Duration, Effect, Metric, Option, Schema } from "effect"
 import { cacheHits, cacheLoads, cacheMisses } from "../infra/Metrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
 
@@ -19,6 +18,8 @@ export interface ReadCache {
     readonly cache: string
     readonly key: string
     readonly versions: ReadonlyArray<string>
+    /** Entries also go stale after this long (bounds what no version tracks, such as stock in listings). */
+    readonly maxAge?: Duration.Duration
     readonly schema: S
     readonly load: Effect.Effect<S["Type"], E>
   }) => Effect.Effect<JsonBody, E>
@@ -80,7 +81,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
       return body
     }
 
-    const get: ReadCache["get"] = ({ cache, key, versions, schema, load }) =>
+    const get: ReadCache["get"] = ({ cache, key, versions, maxAge, schema, load }) =>
       Effect.gen(function* () {
         const encode = encodeWith(schema)
         const metrics = countersFor(cache)
@@ -90,7 +91,8 @@ export const makeReadCache = (ttl: Duration.Input) =>
         }
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
         const current = yield* store.getMany(versions)
-        const stamp = current.map(Option.getOrElse(() => "0")).join(".")
+        const epoch = maxAge === undefined ? "" : `@${Math.floor(Date.now() / Duration.toMillis(maxAge))}`
+        const stamp = current.map(Option.getOrElse(() => "0")).join(".") + epoch
         const held = local.get(key)
         if (held !== undefined && held.stamp === stamp) {
           yield* Metric.update(metrics.hit, 1)
