@@ -37,7 +37,16 @@ export class Tokens extends Context.Service<
     readonly accessTokenTtl: Duration.Duration
     readonly refreshTokenTtl: Duration.Duration
   }) => {
-    const key = new TextEncoder().encode(Redacted.value(options.secret))
+    // Imported once: handing jose the raw bytes makes it import a CryptoKey on every sign and verify.
+    let imported: Promise<CryptoKey> | undefined
+    const cryptoKey = () =>
+      (imported ??= crypto.subtle.importKey(
+        "raw",
+        new TextEncoder().encode(Redacted.value(options.secret)),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign", "verify"]
+      ))
     const ttl = { access: options.accessTokenTtl, refresh: options.refreshTokenTtl }
     const invalid = (type: TokenType) => new Unauthorized({ error: `Invalid or expired ${type} token` })
 
@@ -46,14 +55,14 @@ export class Tokens extends Context.Service<
       const iat = Math.floor(now / 1000)
       const exp = iat + Math.max(1, Math.floor(Duration.toSeconds(ttl[type])))
       const jti = crypto.randomUUID()
-      const token = yield* Effect.promise(() =>
+      const token = yield* Effect.promise(async () =>
         new SignJWT({ type })
           .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
           .setSubject(String(userId))
           .setJti(jti)
           .setIssuedAt(iat)
           .setExpirationTime(exp)
-          .sign(key)
+          .sign(await cryptoKey())
       )
       return { token, jti, expiresAt: new Date(exp * 1000) }
     })
@@ -61,8 +70,8 @@ export class Tokens extends Context.Service<
     const verify = Effect.fn("Tokens.verify")(function* (token: string, type: TokenType) {
       const now = yield* Clock.currentTimeMillis
       const { payload } = yield* Effect.tryPromise({
-        try: () =>
-          jwtVerify(token, key, {
+        try: async () =>
+          jwtVerify(token, await cryptoKey(), {
             algorithms: [ALGORITHM],
             currentDate: new Date(now),
             requiredClaims: ["sub", "jti", "iat", "exp"]

@@ -91,18 +91,23 @@ export class Cart extends Context.Service<
       })
 
       // One statement: insert the line or add to it, only while the product is
-      // active and the merged quantity fits the stock and the per-line cap.
+      // active and the merged quantity fits the stock and the per-line cap; it returns the line as shown.
       const add = Effect.fn("Cart.add")(function* (userId: number, input: AddToCart) {
         const quantity = input.quantity ?? 1
-        const rows = yield* sql<{ id: string; quantity: number }>`
-          INSERT INTO cart_items (user_id, product_id, quantity)
-          SELECT ${userId}, p.id, ${quantity} FROM products p
-          WHERE p.id = ${input.product_id} AND p.is_active AND p.stock_quantity >= ${quantity}
-          ON CONFLICT (user_id, product_id) DO UPDATE
-            SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
-            WHERE cart_items.quantity + EXCLUDED.quantity <= LEAST(10000,
-              (SELECT stock_quantity FROM products WHERE id = EXCLUDED.product_id))
-          RETURNING id::text AS id, quantity`.pipe(Effect.orDie)
+        const rows = yield* sql<CartRow>`
+          WITH line AS (
+            INSERT INTO cart_items (user_id, product_id, quantity)
+            SELECT ${userId}, p.id, ${quantity} FROM products p
+            WHERE p.id = ${input.product_id} AND p.is_active AND p.stock_quantity >= ${quantity}
+            ON CONFLICT (user_id, product_id) DO UPDATE
+              SET quantity = cart_items.quantity + EXCLUDED.quantity, updated_at = now()
+              WHERE cart_items.quantity + EXCLUDED.quantity <= LEAST(10000,
+                (SELECT stock_quantity FROM products WHERE id = EXCLUDED.product_id))
+            RETURNING id, product_id, quantity
+          )
+          SELECT c.id::text AS id, c.quantity, (p.final_price * c.quantity)::float8 AS subtotal,
+                 (SELECT to_jsonb(x) FROM (SELECT ${columns}) x) AS product
+          FROM line c JOIN products p ON p.id = c.product_id`.pipe(Effect.orDie)
         if (rows.length === 0) {
           const [existing] = yield* sql<{ quantity: number }>`
             SELECT quantity FROM cart_items WHERE user_id = ${userId} AND product_id = ${input.product_id}`.pipe(
@@ -110,7 +115,7 @@ export class Cart extends Context.Service<
           )
           return yield* explain(input.product_id, quantity + (existing?.quantity ?? 0))
         }
-        return yield* line(userId, Number(rows[0]!.id))
+        return toItem(rows[0]!)
       })
 
       const update = Effect.fn("Cart.update")(function* (userId: number, itemId: number, quantity: number) {
