@@ -189,18 +189,8 @@ export class Orders extends Context.Service<
             yield* sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`
           }
 
-          const [address] = yield* sql<{
-            street: string
-            city: string
-            state: string
-            pincode: string
-            country: string
-          }>`
-            SELECT street, city, state, pincode, country FROM addresses
-            WHERE id = ${input.address_id} AND user_id = ${userId}`
-          if (address === undefined) return yield* ValidationError.field("address_id", "Address not found")
-
-          // The cart's products, locked in id order (two checkouts can never wait on each other in a cycle).
+          // The cart's products, locked in id order (two checkouts can never wait on each other in a cycle),
+          // with the shipping address read in the same round trip.
           const lines = yield* sql<{
             product_id: number
             quantity: number
@@ -208,11 +198,20 @@ export class Orders extends Context.Service<
             is_active: boolean
             stock_quantity: number
             final_price: string
+            street: string | null
+            city: string
+            state: string
+            pincode: string
+            country: string
           }>`
-            SELECT c.product_id, c.quantity, p.name, p.is_active, p.stock_quantity, p.final_price::text AS final_price
+            SELECT c.product_id, c.quantity, p.name, p.is_active, p.stock_quantity, p.final_price::text AS final_price,
+                   a.street, a.city, a.state, a.pincode, a.country
             FROM cart_items c JOIN products p ON p.id = c.product_id
+            LEFT JOIN addresses a ON a.id = ${input.address_id} AND a.user_id = ${userId}
             WHERE c.user_id = ${userId} ORDER BY p.id FOR UPDATE OF c, p`
           if (lines.length === 0) return yield* new CartEmpty({ error: "Your cart is empty" })
+          const address = lines[0]!
+          if (address.street === null) return yield* ValidationError.field("address_id", "Address not found")
 
           // Every line is checked before anything changes.
           let totalPaise = 0
@@ -250,7 +249,7 @@ export class Orders extends Context.Service<
             WITH o AS (
               INSERT INTO orders (order_number, user_id, payment_method, total_amount, shipping_address)
               VALUES (${orderNumber}, ${userId}, ${input.payment_method ?? "COD"}, ${fromPaise(totalPaise)}::numeric,
-                      ${shippingAddressText(address)})
+                      ${shippingAddressText({ ...address, street: address.street })})
               RETURNING *
             ), items AS (
               INSERT INTO order_items (order_id, product_id, quantity, price, subtotal)
