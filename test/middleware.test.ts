@@ -52,6 +52,30 @@ layer(TestServerLive({ maxConcurrentRequests: 2, requestTimeout: Duration.millis
     })
   )
 
+  it.effect(
+    "a body that is not JSON: 415 for another content type, 400 for malformed JSON, both with the JSON body",
+    () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const wrongType = yield* request(url, "/api/auth/login", {
+          method: "POST",
+          headers: { "content-type": "text/plain" },
+          body: "hello"
+        })
+        assert.strictEqual(wrongType.status, 415)
+        assert.strictEqual(wrongType.body.code, "UNSUPPORTED_MEDIA_TYPE")
+        assert.match(wrongType.headers.get("content-type") ?? "", /application\/json/)
+        const malformed = yield* request(url, "/api/auth/login", {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "{not json"
+        })
+        assert.strictEqual(malformed.status, 400)
+        assert.strictEqual(malformed.body.code, "VALIDATION_ERROR")
+        assert.strictEqual(malformed.body.details[0].field, "body")
+      })
+  )
+
   it.effect("CORS preflight is answered", () =>
     Effect.gen(function* () {
       const { url } = yield* TestServer

@@ -136,10 +136,12 @@ const isJson = (response: HttpServerResponse.HttpServerResponse) =>
   response.body._tag === "Uint8Array" && (response.body.contentType ?? "").startsWith("application/json")
 
 /** An error response that is not JSON yet (404 of the router, 415 of the API, empty 400s) gets the JSON body. */
-const ensureJsonError = (response: HttpServerResponse.HttpServerResponse) =>
-  response.status < 400 || isJson(response)
-    ? response
-    : HttpServerResponse.setHeaders(jsonError(response.status, bodyForStatus(response.status)), response.headers)
+const ensureJsonError = (response: HttpServerResponse.HttpServerResponse) => {
+  if (response.status < 400 || isJson(response)) return response
+  // Keep headers such as Allow, but not the ones that described the old body (a stale length breaks the response).
+  const { "content-type": _type, "content-length": _length, ...kept } = response.headers
+  return HttpServerResponse.setHeaders(jsonError(response.status, bodyForStatus(response.status)), kept)
+}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
