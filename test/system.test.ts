@@ -74,6 +74,30 @@ layer(TestServerLive(), { excludeTestServices: true })("system routes", (it) => 
       })
     )
 
+    it.effect("a chunked body over the limit: 413 while it is read", () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        const chunk = new TextEncoder().encode(`{"email":"${"a".repeat(64 * 1024)}`)
+        let sent = 0
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (sent++ < 40) controller.enqueue(chunk)
+            else controller.close()
+          }
+        })
+        const res = yield* Effect.promise(() =>
+          fetch(`${url}/api/auth/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+            duplex: "half"
+          } as RequestInit).then(async (r) => ({ status: r.status, body: await r.json() }))
+        )
+        assert.strictEqual(res.status, 413)
+        assert.strictEqual(res.body.code, "PAYLOAD_TOO_LARGE")
+      })
+    )
+
     it.effect("body over the limit: 413", () =>
       Effect.gen(function* () {
         const { url } = yield* TestServer

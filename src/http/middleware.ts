@@ -1,5 +1,6 @@
 import type { Types } from "effect"
 import {
+  ByteSize,
   Cause,
   Duration,
   Effect,
@@ -12,7 +13,14 @@ import {
   Semaphore,
   Tracer
 } from "effect"
-import { HttpMiddleware, HttpRouter, HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
+import {
+  HttpIncomingMessage,
+  HttpMiddleware,
+  HttpRouter,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "effect/http"
 import { HttpApi, HttpApiError } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { httpInFlight, httpRequestDuration } from "../infra/Metrics.ts"
@@ -162,6 +170,7 @@ export const ServerMiddleware = HttpRouter.middleware(
       { "retry-after": "1" }
     )
     const timedOut = jsonError(504, bodyForStatus(504))
+    const maxBodySize = ByteSize.bytes(config.bodyLimitBytes)
     const tooLarge = jsonError(413, {
       error: `Request body exceeds ${config.bodyLimitBytes} bytes`,
       code: "PAYLOAD_TOO_LARGE"
@@ -225,7 +234,9 @@ export const ServerMiddleware = HttpRouter.middleware(
                     Effect.catchCause((cause) => errorResponse(cause, request)),
                     permits.withPermitsIfAvailable(1),
                     Effect.map(Option.getOrElse(() => overloaded)),
-                    Effect.provideService(RequestState, state)
+                    Effect.provideService(RequestState, state),
+                    // Bodies sent without a Content-Length (chunked) are cut off at the same limit while read.
+                    Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
                   )
           // Every log line of the request carries its request id and, when traced, its trace id.
           // Read from the context: asking Effect.currentParentSpan fails (with a stack trace) when untraced.
