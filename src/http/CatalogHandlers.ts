@@ -5,8 +5,8 @@ import { Catalog, type JsonBody } from "../services/Catalog.ts"
 import { Api } from "./Api.ts"
 import { requireAdmin } from "./Authentication.ts"
 
-/** Catalog reads come back as finished JSON bytes: sent as is, without a second encoding. */
-const json = (body: JsonBody) => HttpServerResponse.uint8Array(body, { contentType: "application/json" })
+/** Catalog reads come back as finished JSON text: sent as is, without a second encoding. */
+const json = (body: JsonBody) => HttpServerResponse.text(body, { contentType: "application/json" })
 
 const CategoriesHandlers = HttpApiBuilder.group(
   Api,

@@ -2,8 +2,12 @@ import { Deferred, Duration, Effect, Metric, Option, Schema } from "effect"
 import { cacheHits, cacheLoads, cacheMisses } from "../infra/Metrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
 
-/** A response body already encoded as UTF-8 JSON: what handlers send as is. */
-export type JsonBody = Uint8Array & { readonly JsonBody: unique symbol }
+/**
+ * A response body already encoded as JSON text: what handlers send as is. Kept
+ * as a string, not bytes, because Node writes a string body and its headers in
+ * one write, while a byte body costs a second (vectored) write per response.
+ */
+export type JsonBody = string & { readonly JsonBody: unique symbol }
 
 /** How many encoded bodies one instance keeps in memory (a list page is ~8 KB). */
 const LOCAL_ENTRIES = 2000
@@ -33,7 +37,7 @@ export interface ReadCache {
  * writers bump a version AFTER their commit, so a load that raced a write is
  * stored under the old stamp and never served again. This also makes
  * "drop every listing page" a single INCR. Each instance also keeps the
- * encoded bytes of recent entries with their stamp: a hit then costs one
+ * encoded JSON of recent entries with their stamp: a hit then costs one
  * small GET of the version instead of moving the whole body out of Redis. While Redis is down (`shared`
  * false) the cache is bypassed: entries could not be invalidated elsewhere.
  */
@@ -72,7 +76,6 @@ export const makeReadCache = (ttl: Duration.Input) =>
       return encoder
     }
 
-    const utf8 = new TextEncoder()
     // Encoded bodies of this instance, each valid for the stamp it was read under.
     const local = new Map<string, { readonly stamp: string; readonly body: JsonBody }>()
     const remember = (key: string, stamp: string, body: JsonBody) => {
@@ -87,7 +90,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
         const metrics = countersFor(cache)
         if (!(yield* store.shared)) {
           yield* Metric.update(metrics.load, 1)
-          return utf8.encode(yield* Effect.flatMap(load, encode)) as JsonBody
+          return (yield* Effect.flatMap(load, encode)) as JsonBody
         }
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
         const current = yield* store.getMany(versions)
@@ -101,7 +104,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
         const stored = yield* store.get(key)
         if (Option.isSome(stored) && stored.value.startsWith(`${stamp}\n`)) {
           yield* Metric.update(metrics.hit, 1)
-          return remember(key, stamp, utf8.encode(stored.value.slice(stamp.length + 1)) as JsonBody)
+          return remember(key, stamp, stored.value.slice(stamp.length + 1) as JsonBody)
         }
         yield* Metric.update(metrics.miss, 1)
         const flightKey = `${key}@${stamp}`
@@ -115,7 +118,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
             yield* Metric.update(metrics.load, 1)
             const json = yield* Effect.flatMap(load, encode)
             yield* store.set(key, `${stamp}\n${json}`, ttl)
-            return remember(key, stamp, utf8.encode(json) as JsonBody)
+            return remember(key, stamp, json as JsonBody)
           }).pipe(
             Effect.exit,
             Effect.flatMap((exit) => Deferred.done(started, exit)),
