@@ -116,6 +116,10 @@ layer(TestServerLive(), { excludeTestServices: true })("system routes", (it) => 
       assert.match(res, /# TYPE http_server_request_duration_seconds histogram/)
       assert.match(res, /http_server_request_duration_seconds_count\{[^}]*route="\/health"[^}]*\} \d+/)
       assert.notMatch(res, /route="\/api\/nothing-here"/)
+      // /ready ran a statement: SQL durations are recorded without any trace exporter
+      yield* request(url, "/ready")
+      const after = yield* Effect.promise(() => fetch(`${url}/metrics`).then((r) => r.text()))
+      assert.match(after, /db_client_query_duration_seconds_count(\{[^}]*\})? [1-9]/)
     })
   )
 })

@@ -90,3 +90,8 @@ export const processCpu = Metric.counter("process_cpu_seconds_total", {
   description: "User and system CPU time spent by the process",
   incremental: true
 })
+
+export const dbQueryDuration = Metric.histogram("db_client_query_duration_seconds", {
+  description: "Duration of SQL statements, as the client sees them (queueing for a connection included)",
+  boundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+})

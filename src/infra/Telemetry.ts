@@ -6,6 +6,7 @@ import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace
 import { Context, Effect, Layer, Option } from "effect"
 import { AppConfig } from "./AppConfig.ts"
 import { workerMetrics } from "./ClusterMetrics.ts"
+import { QueryTimingTracerLive, queryTimingProcessor } from "./QueryTiming.ts"
 import { SERVICE_NAME, SERVICE_VERSION } from "./version.ts"
 
 /** Renders the current metrics in the Prometheus text format, for GET /metrics. */
@@ -28,18 +29,20 @@ export const makeTelemetry = (options: { readonly spanProcessor?: SpanProcessor 
       // A cluster worker answers with every worker's metrics, merged by the primary.
       const scrape = cluster.isWorker ? workerMetrics(local) : local
       const scraper = Layer.succeed(MetricsScraper, { scrape: Effect.promise(scrape) })
+      const exportTo = Option.match(config.otlpEndpoint, {
+        onNone: () => options.spanProcessor,
+        onSome: (url) =>
+          options.spanProcessor ??
+          new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url.replace(/\/$/, "")}/v1/traces` }))
+      })
       const sdk = NodeSdk.layer(() => ({
         resource: { serviceName: SERVICE_NAME, serviceVersion: SERVICE_VERSION },
         metricReader: exporter,
-        spanProcessor:
-          options.spanProcessor ??
-          Option.match(config.otlpEndpoint, {
-            onNone: () => undefined,
-            onSome: (url) =>
-              new BatchSpanProcessor(new OTLPTraceExporter({ url: `${url.replace(/\/$/, "")}/v1/traces` }))
-          })
+        spanProcessor: exportTo === undefined ? undefined : [exportTo, queryTimingProcessor]
       }))
-      return Layer.merge(sdk, scraper)
+      // Without an exporter no OpenTelemetry tracer is installed; statement durations come from Effect's own spans.
+      const tracing = exportTo === undefined ? Layer.merge(sdk, QueryTimingTracerLive) : sdk
+      return Layer.merge(tracing, scraper)
     })
   )
 
