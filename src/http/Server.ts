@@ -48,9 +48,10 @@ export const AppRoutes = Layer.mergeAll(
     Layer.provide(IdentityLive)
   ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
-  ServerMiddleware,
-  CorsLive
-).pipe(Layer.provide(RateLimiter.layer))
+  // Global middleware added first wraps the others: CORS headers go on every response, fast paths included.
+  CorsLive,
+  ServerMiddleware
+).pipe(Layer.provide([RateLimiter.layer, Catalog.layer]))
 
 export const ROUTER_CONFIG = { ignoreTrailingSlash: true, maxParamLength: 200 }
 

@@ -25,6 +25,7 @@ import { HttpApi, HttpApiError } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { httpInFlight, httpRequestDuration } from "../infra/Metrics.ts"
 import { Api } from "./Api.ts"
+import { Catalog } from "../services/Catalog.ts"
 import { RateLimiter, rateLimitHeaders, STRICT_PATHS, tighter } from "./RateLimit.ts"
 import { type RequestFacts, RequestState } from "./RouteTemplate.ts"
 
@@ -152,6 +153,8 @@ const ensureJsonError = (response: HttpServerResponse.HttpServerResponse) => {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+const PRODUCT_DETAIL = /^\/api\/products\/([1-9][0-9]{0,8})\/?$/
+const PRODUCT_DETAIL_ROUTE = "/api/products/:id"
 
 /**
  * The outermost middleware of every route: request id, body-size and
@@ -162,6 +165,7 @@ export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
     const config = yield* AppConfig
     const limiter = yield* RateLimiter
+    const catalog = yield* Catalog
     const permits = yield* Semaphore.make(config.maxConcurrentRequests)
     const timeoutMs = Duration.toMillis(config.requestTimeout)
     const overloaded = jsonError(
@@ -192,6 +196,26 @@ export const ServerMiddleware = HttpRouter.middleware(
       config.trustProxy.length > 0
         ? HttpMiddleware.xForwardedHeaders({ trustedProxies: config.trustProxy })
         : <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) => app
+
+    /**
+     * Product detail is the hottest read of the shop: when this instance holds
+     * the product's current JSON, it is sent straight away, skipping the API's
+     * routing and decoding; otherwise the request takes the normal path.
+     */
+    const fromCache = (
+      request: HttpServerRequest.HttpServerRequest,
+      path: string,
+      state: RequestFacts,
+      app: Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled>
+    ) => {
+      const detail = request.method === "GET" ? PRODUCT_DETAIL.exec(path) : null
+      if (detail === null) return app
+      return Effect.flatMap(catalog.cachedProduct(Number(detail[1])), (cached) => {
+        if (Option.isNone(cached)) return app
+        state.route = PRODUCT_DETAIL_ROUTE
+        return Effect.succeed(HttpServerResponse.text(cached.value, { contentType: "application/json" }))
+      })
+    }
 
     /** Per-IP budget on /api, plus the strict one on the credential routes; undefined when within budget. */
     const limitClient = (request: HttpServerRequest.HttpServerRequest, path: string, state: RequestFacts) =>
@@ -228,7 +252,7 @@ export const ServerMiddleware = HttpRouter.middleware(
               ? Effect.succeed(limited)
               : contentLength > config.bodyLimitBytes
                 ? Effect.succeed(tooLarge)
-                : app.pipe(
+                : fromCache(request, path, state, app).pipe(
                     Effect.timeoutOption(timeoutMs),
                     Effect.map(Option.getOrElse(() => timedOut)),
                     Effect.catchCause((cause) => errorResponse(cause, request)),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto"
-import { Context, Duration, Effect, Layer, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import {
@@ -156,6 +156,8 @@ export class Catalog extends Context.Service<
     readonly deactivateCategory: (id: number) => Effect.Effect<void, NotFound | Conflict>
     readonly listProducts: (query: ProductListQuery) => Effect.Effect<JsonBody, ValidationError>
     readonly getProduct: (id: number) => Effect.Effect<JsonBody, NotFound>
+    /** The product's JSON if this instance holds it current; None sends the caller to getProduct. */
+    readonly cachedProduct: (id: number) => Effect.Effect<Option.Option<JsonBody>>
     readonly createProduct: (input: CreateProduct) => Effect.Effect<Product, NotFound | Conflict>
     readonly updateProduct: (id: number, input: UpdateProduct) => Effect.Effect<Product, NotFound | Conflict>
     readonly deleteProduct: (id: number) => Effect.Effect<void, NotFound>
@@ -377,6 +379,9 @@ export class Catalog extends Context.Service<
         })
       })
 
+      const cachedProduct = (id: number) =>
+        cache.peek({ cache: "product", key: `cache:product:${id}`, versions: [CATALOG_VERSION_KEYS.product(id)] })
+
       /** The category and all its descendants; empty when it does not exist or is inactive. */
       const categoryWithDescendants = (id: number) =>
         Effect.orDie(
@@ -508,6 +513,7 @@ export class Catalog extends Context.Service<
         deactivateCategory,
         listProducts,
         getProduct,
+        cachedProduct,
         createProduct,
         updateProduct,
         deleteProduct,

@@ -27,6 +27,15 @@ export interface ReadCache {
     readonly schema: S
     readonly load: Effect.Effect<S["Type"], E>
   }) => Effect.Effect<JsonBody, E>
+  /**
+   * This instance's copy of the entry under `key`, if it is current: one
+   * version read, no load. For fast paths that fall back to `get` on None.
+   */
+  readonly peek: (options: {
+    readonly cache: string
+    readonly key: string
+    readonly versions: ReadonlyArray<string>
+  }) => Effect.Effect<Option.Option<JsonBody>>
   /** Makes every entry stored under these versions stale; call after the write committed. */
   readonly bump: (versions: ReadonlyArray<string>) => Effect.Effect<void>
 }
@@ -84,6 +93,21 @@ export const makeReadCache = (ttl: Duration.Input) =>
       return body
     }
 
+    const stampOf = (versions: ReadonlyArray<string>, maxAge: Duration.Duration | undefined) =>
+      Effect.map(store.getMany(versions), (current) => {
+        const epoch = maxAge === undefined ? "" : `@${Math.floor(Date.now() / Duration.toMillis(maxAge))}`
+        return current.map(Option.getOrElse(() => "0")).join(".") + epoch
+      })
+
+    const peek: ReadCache["peek"] = ({ cache, key, versions }) =>
+      Effect.gen(function* () {
+        const held = local.get(key)
+        if (held === undefined || !(yield* store.shared)) return Option.none()
+        if (held.stamp !== (yield* stampOf(versions, undefined))) return Option.none()
+        yield* Metric.update(countersFor(cache).hit, 1)
+        return Option.some(held.body)
+      })
+
     const get: ReadCache["get"] = ({ cache, key, versions, maxAge, schema, load }) =>
       Effect.gen(function* () {
         const encode = encodeWith(schema)
@@ -93,9 +117,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
           return (yield* Effect.flatMap(load, encode)) as JsonBody
         }
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
-        const current = yield* store.getMany(versions)
-        const epoch = maxAge === undefined ? "" : `@${Math.floor(Date.now() / Duration.toMillis(maxAge))}`
-        const stamp = current.map(Option.getOrElse(() => "0")).join(".") + epoch
+        const stamp = yield* stampOf(versions, maxAge)
         const held = local.get(key)
         if (held !== undefined && held.stamp === stamp) {
           yield* Metric.update(metrics.hit, 1)
@@ -133,5 +155,5 @@ export const makeReadCache = (ttl: Duration.Input) =>
     const bump: ReadCache["bump"] = (versions) =>
       Effect.asVoid(Effect.all(versions.map(store.incr), { concurrency: "unbounded" }))
 
-    return { get, bump } satisfies ReadCache
+    return { get, peek, bump } satisfies ReadCache
   })
