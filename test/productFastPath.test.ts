@@ -32,6 +32,21 @@ layer(TestServerLive({ rateLimitEnabled: false }), { excludeTestServices: true }
       assert.strictEqual(gone.status, 404)
       assert.strictEqual(gone.body.code, "NOT_FOUND")
 
+      // listings: a cached page is served until a write makes it stale; a bad query still gets the API's 400
+      const page = `/api/products?search=fastpath${id}`
+      assert.strictEqual((yield* request(url, page)).body.pagination.total, 0)
+      assert.strictEqual((yield* request(url, page)).body.pagination.total, 0)
+      const created = yield* request(url, "/api/products", {
+        method: "POST",
+        token: admin.accessToken,
+        json: { name: `Fastpath${id} lamp`, price: 10, category_id: updated.body.product.category_id, sku: `FP-${id}` }
+      })
+      assert.strictEqual(created.status, 201)
+      assert.strictEqual((yield* request(url, page)).body.pagination.total, 1)
+      const bad = yield* request(url, "/api/products?sort_by=bogus")
+      assert.strictEqual(bad.status, 400)
+      assert.strictEqual(bad.body.code, "VALIDATION_ERROR")
+
       const metrics = yield* Effect.promise(() => fetch(`${url}/metrics`).then((r) => r.text()))
       assert.match(metrics, /cache_hits_total\{[^}]*cache="product"[^}]*\} [1-9]/)
       assert.match(

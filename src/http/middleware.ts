@@ -9,6 +9,7 @@ import {
   Metric,
   Option,
   Result,
+  Schema,
   SchemaIssue,
   Semaphore,
   Tracer
@@ -25,7 +26,8 @@ import { HttpApi, HttpApiError } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { httpInFlight, httpRequestDuration } from "../infra/Metrics.ts"
 import { Api } from "./Api.ts"
-import { Catalog } from "../services/Catalog.ts"
+import type { ProductListQuery } from "../domain/catalog.ts"
+import { Catalog, type JsonBody } from "../services/Catalog.ts"
 import { RateLimiter, rateLimitHeaders, STRICT_PATHS, tighter } from "./RateLimit.ts"
 import { type RequestFacts, RequestState } from "./RouteTemplate.ts"
 
@@ -82,12 +84,20 @@ const formatSchemaError = (error: HttpApiError.HttpApiSchemaError): ErrorBody =>
   }
 }
 
+/** The listing's query decoder exactly as the API builds it, for the cache fast path. */
+let productListQuery: (u: unknown) => Option.Option<ProductListQuery> = () => Option.none()
+
 /** Method+path pairs of the Api, to tell a 405 (path exists, other method) from a 404. */
 const knownRoutes = (() => {
   const routes: Array<{ method: string; template: string; pattern: RegExp }> = []
   HttpApi.reflect(Api, {
     onGroup: () => {},
-    onEndpoint: ({ endpoint }) => {
+    onEndpoint: ({ group, endpoint }) => {
+      if (group.identifier === "products" && endpoint.identifier === "list" && endpoint.query !== undefined) {
+        // The endpoint's query schema needs no services to decode (it is built from plain schemas).
+        const decoder = Schema.toCodecArrayFromSingle(endpoint.query) as unknown as Schema.Decoder<ProductListQuery>
+        productListQuery = Schema.decodeUnknownOption(decoder)
+      }
       const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")
       routes.push({ method: endpoint.method, template: endpoint.path, pattern: new RegExp(`^${source}/?$`) })
     }
@@ -155,6 +165,7 @@ const ensureJsonError = (response: HttpServerResponse.HttpServerResponse) => {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 const PRODUCT_DETAIL = /^\/api\/products\/([1-9][0-9]{0,8})\/?$/
 const PRODUCT_DETAIL_ROUTE = "/api/products/:id"
+const PRODUCT_LIST_ROUTE = "/api/products"
 
 /**
  * The outermost middleware of every route: request id, body-size and
@@ -198,9 +209,10 @@ export const ServerMiddleware = HttpRouter.middleware(
         : <E, R>(app: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>) => app
 
     /**
-     * Product detail is the hottest read of the shop: when this instance holds
-     * the product's current JSON, it is sent straight away, skipping the API's
-     * routing and decoding; otherwise the request takes the normal path.
+     * Product detail and listings are the hottest reads of the shop: when this
+     * instance holds the current JSON, it is sent straight away, skipping the
+     * API's routing and handler; otherwise (or for a query the API would
+     * refuse) the request takes the normal path.
      */
     const fromCache = (
       request: HttpServerRequest.HttpServerRequest,
@@ -208,13 +220,18 @@ export const ServerMiddleware = HttpRouter.middleware(
       state: RequestFacts,
       app: Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled>
     ) => {
-      const detail = request.method === "GET" ? PRODUCT_DETAIL.exec(path) : null
-      if (detail === null) return app
-      return Effect.flatMap(catalog.cachedProduct(Number(detail[1])), (cached) => {
+      if (request.method !== "GET") return app
+      const serve = (route: string) => (cached: Option.Option<JsonBody>) => {
         if (Option.isNone(cached)) return app
-        state.route = PRODUCT_DETAIL_ROUTE
+        state.route = route
         return Effect.succeed(HttpServerResponse.text(cached.value, { contentType: "application/json" }))
-      })
+      }
+      const detail = PRODUCT_DETAIL.exec(path)
+      if (detail !== null) return Effect.flatMap(catalog.cachedProduct(Number(detail[1])), serve(PRODUCT_DETAIL_ROUTE))
+      if (path !== PRODUCT_LIST_ROUTE && path !== `${PRODUCT_LIST_ROUTE}/`) return app
+      const query = productListQuery(HttpServerRequest.searchParamsFromURL(new URL(request.url, "http://localhost")))
+      if (Option.isNone(query)) return app
+      return Effect.flatMap(catalog.cachedListing(query.value), serve(PRODUCT_LIST_ROUTE))
     }
 
     /** Per-IP budget on /api, plus the strict one on the credential routes; undefined when within budget. */

@@ -156,6 +156,8 @@ export class Catalog extends Context.Service<
     readonly deactivateCategory: (id: number) => Effect.Effect<void, NotFound | Conflict>
     readonly listProducts: (query: ProductListQuery) => Effect.Effect<JsonBody, ValidationError>
     readonly getProduct: (id: number) => Effect.Effect<JsonBody, NotFound>
+    /** A listing page's JSON if this instance holds it current; None sends the caller to listProducts. */
+    readonly cachedListing: (query: ProductListQuery) => Effect.Effect<Option.Option<JsonBody>>
     /** The product's JSON if this instance holds it current; None sends the caller to getProduct. */
     readonly cachedProduct: (id: number) => Effect.Effect<Option.Option<JsonBody>>
     readonly createProduct: (input: CreateProduct) => Effect.Effect<Product, NotFound | Conflict>
@@ -379,6 +381,14 @@ export class Catalog extends Context.Service<
         })
       })
 
+      const cachedListing = (query: ProductListQuery) =>
+        cache.peek({
+          cache: "product_list",
+          key: listingKey(normalizeListQuery(query)),
+          versions: [CATALOG_VERSION_KEYS.listing],
+          maxAge: LISTING_MAX_AGE
+        })
+
       const cachedProduct = (id: number) =>
         cache.peek({ cache: "product", key: `cache:product:${id}`, versions: [CATALOG_VERSION_KEYS.product(id)] })
 
@@ -416,12 +426,14 @@ export class Catalog extends Context.Service<
           return { products, pagination }
         })
 
+      const listingKey = (params: ListParams) =>
+        `cache:products:${createHash("sha1").update(JSON.stringify(params)).digest("base64url")}`
+
       const listProducts = Effect.fn("Catalog.listProducts")(function* (query: ProductListQuery) {
         const params = normalizeListQuery(query)
-        const key = createHash("sha1").update(JSON.stringify(params)).digest("base64url")
         return yield* cache.get({
           cache: "product_list",
-          key: `cache:products:${key}`,
+          key: listingKey(params),
           versions: [CATALOG_VERSION_KEYS.listing],
           maxAge: LISTING_MAX_AGE,
           schema: ProductPage,
@@ -514,6 +526,7 @@ export class Catalog extends Context.Service<
         listProducts,
         getProduct,
         cachedProduct,
+        cachedListing,
         createProduct,
         updateProduct,
         deleteProduct,

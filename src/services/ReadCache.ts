@@ -35,6 +35,7 @@ export interface ReadCache {
     readonly cache: string
     readonly key: string
     readonly versions: ReadonlyArray<string>
+    readonly maxAge?: Duration.Duration
   }) => Effect.Effect<Option.Option<JsonBody>>
   /** Makes every entry stored under these versions stale; call after the write committed. */
   readonly bump: (versions: ReadonlyArray<string>) => Effect.Effect<void>
@@ -99,11 +100,11 @@ export const makeReadCache = (ttl: Duration.Input) =>
         return current.map(Option.getOrElse(() => "0")).join(".") + epoch
       })
 
-    const peek: ReadCache["peek"] = ({ cache, key, versions }) =>
+    const peek: ReadCache["peek"] = ({ cache, key, versions, maxAge }) =>
       Effect.gen(function* () {
         const held = local.get(key)
         if (held === undefined || !(yield* store.shared)) return Option.none()
-        if (held.stamp !== (yield* stampOf(versions, undefined))) return Option.none()
+        if (held.stamp !== (yield* stampOf(versions, maxAge))) return Option.none()
         yield* Metric.update(countersFor(cache).hit, 1)
         return Option.some(held.body)
       })
