@@ -211,15 +211,16 @@ export const ServerMiddleware = HttpRouter.middleware(
     /**
      * Product detail and listings are the hottest reads of the shop: when this
      * instance holds the current JSON, it is sent straight away, skipping the
-     * API's routing and handler; otherwise (or for a query the API would
-     * refuse) the request takes the normal path.
+     * API's routing and handler, and the time limit and concurrency permit a
+     * request that holds nothing do not need; otherwise (or for a query the
+     * API would refuse) the request takes the normal path, `app`.
      */
     const fromCache = (
       request: HttpServerRequest.HttpServerRequest,
       path: string,
       state: RequestFacts,
-      app: Effect.Effect<HttpServerResponse.HttpServerResponse, Types.unhandled>
-    ) => {
+      app: Effect.Effect<HttpServerResponse.HttpServerResponse>
+    ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
       if (request.method !== "GET") return app
       const serve = (route: string) => (cached: Option.Option<JsonBody>) => {
         if (Option.isNone(cached)) return app
@@ -269,15 +270,20 @@ export const ServerMiddleware = HttpRouter.middleware(
               ? Effect.succeed(limited)
               : contentLength > config.bodyLimitBytes
                 ? Effect.succeed(tooLarge)
-                : fromCache(request, path, state, app).pipe(
-                    Effect.timeoutOption(timeoutMs),
-                    Effect.map(Option.getOrElse(() => timedOut)),
-                    Effect.catchCause((cause) => errorResponse(cause, request)),
-                    permits.withPermitsIfAvailable(1),
-                    Effect.map(Option.getOrElse(() => overloaded)),
-                    Effect.provideService(RequestState, state),
-                    // Bodies sent without a Content-Length (chunked) are cut off at the same limit while read.
-                    Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
+                : fromCache(
+                    request,
+                    path,
+                    state,
+                    app.pipe(
+                      Effect.timeoutOption(timeoutMs),
+                      Effect.map(Option.getOrElse(() => timedOut)),
+                      Effect.catchCause((cause) => errorResponse(cause, request)),
+                      permits.withPermitsIfAvailable(1),
+                      Effect.map(Option.getOrElse(() => overloaded)),
+                      Effect.provideService(RequestState, state),
+                      // Bodies sent without a Content-Length (chunked) are cut off at the same limit while read.
+                      Effect.provideService(HttpIncomingMessage.MaxBodySize, maxBodySize)
+                    )
                   )
           // Every log line of the request carries its request id and, when traced, its trace id.
           // Read from the context: asking Effect.currentParentSpan fails (with a stack trace) when untraced.
