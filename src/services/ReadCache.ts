@@ -51,6 +51,17 @@ export interface ReadCache {
  * small GET of the version instead of moving the whole body out of Redis. While Redis is down (`shared`
  * false) the cache is bypassed: entries could not be invalidated elsewhere.
  */
+/**
+ * The age window an entry is in. Each key's windows are shifted by a hash of
+ * the key, so entries do not all go stale in the same instant and send every
+ * reader to the database at once.
+ */
+const epochOf = (key: string, maxAgeMs: number) => {
+  let hash = 2166136261
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 16777619)
+  return Math.floor((Date.now() + ((hash >>> 0) % maxAgeMs)) / maxAgeMs)
+}
+
 export const makeReadCache = (ttl: Duration.Input) =>
   Effect.gen(function* () {
     const store = yield* SharedStore
@@ -94,9 +105,9 @@ export const makeReadCache = (ttl: Duration.Input) =>
       return body
     }
 
-    const stampOf = (versions: ReadonlyArray<string>, maxAge: Duration.Duration | undefined) =>
+    const stampOf = (key: string, versions: ReadonlyArray<string>, maxAge: Duration.Duration | undefined) =>
       Effect.map(store.getMany(versions), (current) => {
-        const epoch = maxAge === undefined ? "" : `@${Math.floor(Date.now() / Duration.toMillis(maxAge))}`
+        const epoch = maxAge === undefined ? "" : `@${epochOf(key, Duration.toMillis(maxAge))}`
         return current.map(Option.getOrElse(() => "0")).join(".") + epoch
       })
 
@@ -104,7 +115,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
       Effect.gen(function* () {
         const held = local.get(key)
         if (held === undefined || !(yield* store.shared)) return Option.none()
-        if (held.stamp !== (yield* stampOf(versions, maxAge))) return Option.none()
+        if (held.stamp !== (yield* stampOf(key, versions, maxAge))) return Option.none()
         yield* Metric.update(countersFor(cache).hit, 1)
         return Option.some(held.body)
       })
@@ -118,7 +129,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
           return (yield* Effect.flatMap(load, encode)) as JsonBody
         }
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
-        const stamp = yield* stampOf(versions, maxAge)
+        const stamp = yield* stampOf(key, versions, maxAge)
         const held = local.get(key)
         if (held !== undefined && held.stamp === stamp) {
           yield* Metric.update(metrics.hit, 1)
