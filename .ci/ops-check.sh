@@ -225,7 +225,10 @@ nginx_check() {
   get rl3 "http://127.0.0.1:$app_port/api" -H "X-Forwarded-For: 192.0.2.44" >/dev/null
   direct=$(header rl3 ratelimit-remaining)
   limit=$(header rl3 ratelimit-limit)
-  if [[ -n $first && -n $second && $second == $((first - 1)) && $direct == $((limit - 1)) ]]; then
+  # A fresh client starts at limit-1: the forged addresses must not look fresh (they share the budget of
+  # the address nginx saw, already spent by earlier requests), while a client forwarded by a trusted proxy does.
+  if [[ -n $first && -n $second && -n $limit && $first -lt $((limit - 1)) && $second -lt $((limit - 1)) &&
+    $direct == $((limit - 1)) ]]; then
     pass "rate limits count the address nginx forwards, not a forged X-Forwarded-For ($first, $second; fresh $direct)"
   else
     fail "rate limit by forwarded client IP: remaining '$first' then '$second' through nginx, '$direct' of '$limit' for a fresh proxied client"
