@@ -1,9 +1,9 @@
-import { execFileSync, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
-import { describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 
 interface Run {
   readonly code: number | null
@@ -14,9 +14,42 @@ interface Run {
 const main = path.resolve("src/main.ts")
 
 /** Runs the real entry point with the given environment (no inherited DATABASE_URL/REDIS_URL). */
+// Every process a test starts, and the data dirs whose postgres it may have started: a failing test must
+// not leave a server (holding a port) or an embedded postgres running behind it.
+const started: Array<ChildProcess> = []
+const dataDirs: Array<string> = []
+
+afterEach(async () => {
+  for (const child of started.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue
+    const exited = new Promise((resolve) => child.once("exit", resolve))
+    child.kill("SIGTERM")
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000)
+    await exited
+    clearTimeout(timer)
+  }
+  for (const dir of dataDirs.splice(0)) {
+    try {
+      process.kill(
+        Number(fs.readFileSync(path.join(dir, "postgres", "postmaster.pid"), "utf8").split("\n")[0]),
+        "SIGINT"
+      )
+    } catch {}
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+const tempDataDir = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+  fs.chmodSync(dir, 0o755)
+  dataDirs.push(dir)
+  return dir
+}
+
 const start = (env: Record<string, string>) => {
   const { DATABASE_URL: _d, REDIS_URL: _r, ...base } = process.env
   const child = spawn(process.execPath, [main], { env: { ...base, LOG_LEVEL: "Warn", ...env } })
+  started.push(child)
   let stdout = ""
   let stderr = ""
   child.stdout.on("data", (d) => (stdout += d))
@@ -73,8 +106,7 @@ describe("start-up configuration", () => {
 
 describe("graceful shutdown", () => {
   it("the embedded default serves, then SIGTERM exits 0 and leaves no postgres behind", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-data-"))
-    fs.chmodSync(dataDir, 0o755)
+    const dataDir = tempDataDir("shop-data-")
     const port = await freePort()
     const { child, exited, output } = start({ PORT: String(port), DATA_DIR: dataDir, SEED_ON_INIT: "false" })
     await waitForHealth(port, 50_000, output)
@@ -85,14 +117,12 @@ describe("graceful shutdown", () => {
     const run = await exited
     expect(run.code).toBe(0)
     expect(() => process.kill(pid, 0)).toThrow()
-    fs.rmSync(dataDir, { recursive: true, force: true })
   })
 })
 
 describe("WEB_CONCURRENCY", () => {
   it("a primary with two workers: one embedded database, merged metrics, crashed workers replaced, clean SIGTERM", async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "shop-cluster-"))
-    fs.chmodSync(dataDir, 0o755)
+    const dataDir = tempDataDir("shop-cluster-")
     const port = await freePort()
     const { child, exited, output } = start({
       PORT: String(port),
@@ -132,6 +162,5 @@ describe("WEB_CONCURRENCY", () => {
     const run = await exited
     expect(run.code).toBe(0)
     expect(() => process.kill(pg, 0)).toThrow()
-    fs.rmSync(dataDir, { recursive: true, force: true })
   })
 })
