@@ -168,9 +168,9 @@ const PRODUCT_DETAIL_ROUTE = "/api/products/:id"
 const PRODUCT_LIST_ROUTE = "/api/products"
 
 /**
- * The outermost middleware of every route: request id, body-size and
- * concurrency limits, per-request timeout, uniform JSON errors, metrics and
- * one structured log line per request.
+ * The middleware around every route (inside CORS): request id, rate limits,
+ * the catalog cache fast path, body-size and concurrency limits, per-request
+ * timeout, uniform JSON errors, metrics and one structured log line per request.
  */
 export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
