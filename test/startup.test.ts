@@ -3,7 +3,10 @@ import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { Redis } from "ioredis"
 import { afterEach, describe, expect, it } from "vitest"
+import { TestDatabaseLive, TestDatabaseUrl } from "./support/TestDatabase.ts"
 
 interface Run {
   readonly code: number | null
@@ -162,5 +165,46 @@ describe("WEB_CONCURRENCY", () => {
     const run = await exited
     expect(run.code).toBe(0)
     expect(() => process.kill(pg, 0)).toThrow()
+  })
+})
+
+describe.runIf(process.env.REDIS_URL !== undefined)("two server processes on one Redis", () => {
+  it("share one rate-limit budget per client", async () => {
+    // A database of its own, so that the servers' migrations touch nothing else.
+    const scope = Effect.runSync(Scope.make())
+    const context = await Effect.runPromise(Layer.buildWithScope(TestDatabaseLive, scope))
+    const databaseUrl = Context.get(context, TestDatabaseUrl)
+    // The servers keep their budgets unprefixed, as in production: start from a clean one for this client.
+    const redis = new Redis(process.env.REDIS_URL!)
+    const clearBudget = async () => {
+      const keys = await redis.keys("rl:*127.0.0.1")
+      if (keys.length > 0) await redis.del(...keys)
+    }
+    await clearBudget()
+    try {
+      const ports = [await freePort(), await freePort()]
+      const servers = ports.map((port) =>
+        start({
+          PORT: String(port),
+          DATABASE_URL: databaseUrl,
+          REDIS_URL: process.env.REDIS_URL!,
+          SEED_ON_INIT: "false",
+          RATE_LIMIT_IP_PER_MINUTE: "5"
+        })
+      )
+      for (const [i, port] of ports.entries()) await waitForHealth(port, 30_000, servers[i]!.output)
+      const statuses = []
+      for (let i = 0; i < 6; i++) statuses.push((await fetch(`http://127.0.0.1:${ports[i % 2]}/api`)).status)
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429])
+    } finally {
+      for (const child of started.splice(0)) {
+        const exited = new Promise((resolve) => child.once("exit", resolve))
+        child.kill("SIGTERM")
+        await exited
+      }
+      await clearBudget()
+      redis.disconnect()
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+    }
   })
 })
