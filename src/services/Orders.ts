@@ -214,8 +214,6 @@ export class Orders extends Context.Service<
           if (address.street === null) return yield* ValidationError.field("address_id", "Address not found")
 
           // Every line is checked before anything changes.
-          let totalPaise = 0
-          const priced = []
           for (const line of lines) {
             if (!line.is_active) {
               return yield* new BadRequest({
@@ -227,17 +225,19 @@ export class Orders extends Context.Service<
               yield* Metric.update(stockOuts, 1)
               return yield* insufficient(line.name, line.stock_quantity, line.quantity, line.product_id)
             }
-            const pricePaise = toPaise(line.final_price)
-            totalPaise += pricePaise * line.quantity
-            priced.push({ ...line, price: fromPaise(pricePaise), subtotal: fromPaise(pricePaise * line.quantity) })
           }
           const productIds = lines.map((l) => l.product_id)
+          const quantities = lines.map((l) => l.quantity)
+          // Exact money: unit prices and subtotals in integer paise.
+          const unitPaise = lines.map((l) => toPaise(l.final_price))
+          const subtotalPaise = unitPaise.map((p, i) => p * quantities[i]!)
+          const totalPaise = subtotalPaise.reduce((sum, p) => sum + p, 0)
 
           // The products as they are after the decrement: the response shows them.
           const products = decodeProducts(
             yield* sql`
               UPDATE products p SET stock_quantity = p.stock_quantity - v.quantity, updated_at = now()
-              FROM unnest(${productIds}::int[], ${lines.map((l) => l.quantity)}::int[]) AS v(id, quantity)
+              FROM unnest(${productIds}::int[], ${quantities}::int[]) AS v(id, quantity)
               WHERE p.id = v.id
               RETURNING ${productColumns}`
           )
@@ -254,8 +254,8 @@ export class Orders extends Context.Service<
             ), items AS (
               INSERT INTO order_items (order_id, product_id, quantity, price, subtotal)
               SELECT o.id, v.* FROM o, unnest(
-                ${priced.map((l) => l.product_id)}::int[], ${priced.map((l) => l.quantity)}::int[],
-                ${priced.map((l) => l.price)}::numeric[], ${priced.map((l) => l.subtotal)}::numeric[]) AS v
+                ${productIds}::int[], ${quantities}::int[],
+                ${unitPaise.map(fromPaise)}::numeric[], ${subtotalPaise.map(fromPaise)}::numeric[]) AS v
               RETURNING id, product_id
             ), history AS (
               INSERT INTO order_status_history (order_id, status, payment_status, note)
@@ -270,12 +270,12 @@ export class Orders extends Context.Service<
           const placed: Order = {
             ...orderRow,
             id: Number(orderRow.id),
-            items: priced.map((line, i) => ({
+            items: productIds.map((productId, i) => ({
               id: Number(item_ids[i]),
-              product: productById.get(line.product_id)!,
-              quantity: line.quantity,
-              price: toPaise(line.price) / 100,
-              subtotal: toPaise(line.subtotal) / 100
+              product: productById.get(productId)!,
+              quantity: quantities[i]!,
+              price: unitPaise[i]! / 100,
+              subtotal: subtotalPaise[i]! / 100
             }))
           }
           const body = JSON.stringify({ message: "Order placed successfully", order: placed })
