@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: load-tests the catalog read paths of a running server
- * (BENCH_URL, default http://127.0.0.1:5000) with autocannon, next to a bare
- * node:http server answering a fixed JSON body in a child process (the
- * machine's ceiling). Part 1: saturated throughput at 600 connections. Part 2:
+ * (BENCH_URL, default http://127.0.0.1:5000) with wrk or autocannon (see
+ * saturate.ts), next to a bare node:http server answering a fixed JSON body in
+ * a child process (the machine's ceiling). Part 1: saturated throughput at 600 connections. Part 2:
  * latency at a fixed offered rate of 3,000 requests/s over 600 connections,
  * sent open-loop at even intervals.
  *
@@ -10,31 +10,16 @@
  * see the README's Catalog section.
  */
 import { fork } from "node:child_process"
-import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 import { Agent, request } from "undici"
-
-interface Result {
-  readonly requests: { readonly average: number; readonly total: number }
-  readonly latency: { readonly p50: number; readonly p90: number; readonly p99: number; readonly max: number }
-  readonly errors: number
-  readonly timeouts: number
-  readonly non2xx: number
-}
-type Autocannon = (options: Record<string, unknown>) => Promise<Result>
-const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon
+import { generator, type Result, saturate } from "./saturate.ts"
+import { table } from "./table.ts"
+import { TARGETS } from "./catalogReads.ts"
 
 const BASE = (process.env.BENCH_URL ?? "http://127.0.0.1:5000").replace(/\/$/, "")
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 600)
 const RATE = Number(process.env.BENCH_RATE ?? 3000)
-
-const TARGETS: ReadonlyArray<readonly [name: string, path: string]> = [
-  ["product detail", "/api/products/1"],
-  ["product list, page 1", "/api/products"],
-  ["filtered + sorted list", "/api/products?category_id=1&min_price=1000&max_price=50000&sort_by=price&sort_order=asc"],
-  ["search", "/api/products?search=phone"]
-]
 
 /** The ceiling: the same JSON a product detail answers, from a bare server with nothing behind it. */
 const CEILING_BODY = JSON.stringify({
@@ -84,10 +69,11 @@ async function main() {
     // Fill the caches so that both parts measure the steady state of a browsing shop.
     for (const [, path] of TARGETS) for (let i = 0; i < 3; i++) await fetch(`${BASE}${path}`).then((r) => r.text())
 
-    console.log(`\nSaturated: ${CONNECTIONS} connections, ${DURATION} s each, against ${BASE}\n`)
-    const ceiling = await run(ceilingUrl, {})
+    console.log(`\nSaturated (${generator}): ${CONNECTIONS} connections, ${DURATION} s each, against ${BASE}\n`)
+    const ceiling = await saturate(ceilingUrl, CONNECTIONS, DURATION)
     const rows: Array<Array<string>> = [row("bare node:http (ceiling)", ceiling, ceiling)]
-    for (const [name, path] of TARGETS) rows.push(row(name, await run(`${BASE}${path}`, {}), ceiling))
+    for (const [name, path] of TARGETS)
+      rows.push(row(name, await saturate(`${BASE}${path}`, CONNECTIONS, DURATION), ceiling))
     table(["request", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "non-2xx", "of ceiling"], rows)
 
     console.log(`\nFixed rate: ${RATE} requests/s over ${CONNECTIONS} connections, ${DURATION} s each\n`)
@@ -159,10 +145,6 @@ async function openLoop(url: string): Promise<Result> {
   }
 }
 
-function run(url: string, extra: Record<string, unknown>) {
-  return autocannon({ url, connections: CONNECTIONS, duration: DURATION, timeout: 10, ...extra })
-}
-
 function ms(value: number) {
   return value.toFixed(value < 10 ? 1 : 0)
 }
@@ -178,13 +160,4 @@ function row(name: string, r: Result, ceiling: Result) {
     String(r.non2xx),
     `${((r.requests.average / ceiling.requests.average) * 100).toFixed(0)}%`
   ]
-}
-
-function table(header: Array<string>, rows: Array<Array<string>>) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: Array<string>) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`
-  console.log(line(header))
-  console.log(`|${widths.map((w, i) => (i === 0 ? `-${"-".repeat(w)}-` : `-${"-".repeat(w - 1)}:-`)).join("|")}|`)
-  for (const r of rows) console.log(line(r))
 }

@@ -1,0 +1,148 @@
+/**
+ * `npm run bench:scaling`: how throughput grows with WEB_CONCURRENCY. Starts
+ * the server itself (`node src/main.ts`) on a free port with one worker, then
+ * with BENCH_WORKERS (default 2), rate limits off, on DATABASE_URL (a seeded
+ * catalog: see the README's Benchmarks section) and REDIS_URL when set;
+ * saturates the same catalog reads as `npm run bench` against each, and prints
+ * the ratio per request. Use wrk (saturate.ts says why).
+ *
+ * The control row is a bare node:http server (one fixed JSON body, nothing
+ * behind it) run the same way, one process and then N under node:cluster: on a
+ * machine whose cores also run the load generator, that is the best ratio any
+ * Node server can show there.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import cluster from "node:cluster"
+import { once } from "node:events"
+import { createServer as createHttpServer } from "node:http"
+import { createServer } from "node:net"
+import { fileURLToPath } from "node:url"
+import { TARGETS } from "./catalogReads.ts"
+import { generator, saturate } from "./saturate.ts"
+import { table } from "./table.ts"
+
+const DURATION = Number(process.env.BENCH_DURATION ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 600)
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2)
+const TARGET_RATIO = 1.6
+const BARE = "--bare"
+const BARE_BODY = JSON.stringify({ id: 1, name: "iPhone 15 Pro", price: 129900, final_price: 116910, stock: 50 })
+
+if (process.argv[2] === BARE) bare(Number(process.argv[3]), Number(process.argv[4]))
+else await main()
+
+/** The control: `workers` processes answering a fixed body, nothing else. */
+function bare(port: number, workers: number) {
+  process.on("SIGTERM", () => process.exit(0))
+  if (workers > 1 && cluster.isPrimary) {
+    for (let i = 0; i < workers; i++) cluster.fork()
+    return
+  }
+  const server = createHttpServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(BARE_BODY) })
+    res.end(BARE_BODY)
+  })
+  server.keepAliveTimeout = 65_000
+  server.listen(port, "127.0.0.1")
+}
+
+async function main() {
+  if (!process.env.DATABASE_URL) {
+    console.error("Set DATABASE_URL to a seeded catalog (see the README's Benchmarks section).")
+    process.exit(1)
+  }
+  if (generator !== "wrk")
+    console.warn("wrk is not installed (apt-get install wrk): autocannon shares the cores and understates the scaling.")
+  console.log(`\nSaturated (${generator}): ${CONNECTIONS} connections, ${DURATION} s each; 1 process vs ${WORKERS}\n`)
+
+  const bareRates = async (workers: number) => {
+    const port = await freePort()
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), BARE, String(port), String(workers)], {
+      stdio: "inherit"
+    })
+    return withChild(child, `http://127.0.0.1:${port}`, "/", workers, async (base) => [await rate(`${base}/`)])
+  }
+  const shopRates = async (workers: number) => {
+    const port = await freePort()
+    const child = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        WEB_CONCURRENCY: String(workers),
+        RATE_LIMIT_ENABLED: "false",
+        LOG_LEVEL: "Warn"
+      },
+      stdio: ["ignore", "ignore", "inherit"]
+    })
+    return withChild(child, `http://127.0.0.1:${port}`, "/ready", workers, async (base) => {
+      const rates: Array<number> = []
+      for (const [, path] of TARGETS) {
+        // Every worker's caches filled before measuring.
+        for (let i = 0; i < 4 * workers; i++) await fetch(`${base}${path}`).then((r) => r.text())
+        rates.push(await rate(`${base}${path}`))
+      }
+      return rates
+    })
+  }
+
+  const bareOne = await bareRates(1)
+  const bareMany = await bareRates(WORKERS)
+  const one = await shopRates(1)
+  const many = await shopRates(WORKERS)
+  const rows = [["bare node:http (control)", bareOne[0]!, bareMany[0]!] as const].concat(
+    TARGETS.map(([name], i) => [name, one[i]!, many[i]!] as const)
+  )
+  table(
+    ["request", "1 process req/s", `${WORKERS} workers req/s`, "ratio"],
+    rows.map(([name, a, b]) => [name, a.toFixed(0), b.toFixed(0), `${(b / a).toFixed(2)}x`])
+  )
+  const lowest = Math.min(...many.map((r, i) => r / one[i]!))
+  console.log(
+    `\nlowest shop ratio ${lowest.toFixed(2)}x, control ${(bareMany[0]! / bareOne[0]!).toFixed(2)}x` +
+      ` (target >= ${TARGET_RATIO}x with 2 workers on 2 cores)`
+  )
+}
+
+/** Saturated req/s of one URL after a short run that lets the JIT settle. */
+async function rate(url: string) {
+  await saturate(url, CONNECTIONS, 2)
+  const r = await saturate(url, CONNECTIONS, DURATION)
+  if (r.errors + r.timeouts + r.non2xx > 0)
+    console.error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`)
+  return r.requests.average
+}
+
+/** Waits for `ready` to answer 200, runs `f`, and stops the child (SIGTERM) whatever happens. */
+async function withChild<A>(
+  child: ChildProcess,
+  base: string,
+  ready: string,
+  workers: number,
+  f: (base: string) => Promise<A>
+): Promise<A> {
+  const exited = once(child, "exit")
+  try {
+    const deadline = Date.now() + 60_000
+    while (
+      (await fetch(`${base}${ready}`).then(
+        (r) => r.status,
+        () => 0
+      )) !== 200
+    ) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${workers} worker(s) never got ready`)
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    return await f(base)
+  } finally {
+    child.kill("SIGTERM")
+    await exited
+  }
+}
+
+async function freePort() {
+  const server = createServer().listen(0, "127.0.0.1")
+  await once(server, "listening")
+  const address = server.address()
+  server.close()
+  return typeof address === "object" && address ? address.port : 0
+}
