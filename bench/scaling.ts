@@ -89,9 +89,10 @@ async function main() {
   const bareMany = await bareRates(WORKERS)
   const one = await shopRates(1)
   const many = await shopRates(WORKERS)
-  const rows = [["bare node:http (control)", bareOne[0]!, bareMany[0]!] as const].concat(
-    TARGETS.map(([name], i) => [name, one[i]!, many[i]!] as const)
-  )
+  const rows: Array<readonly [string, number, number]> = [
+    ["bare node:http (control)", bareOne[0]!, bareMany[0]!],
+    ...TARGETS.map(([name], i) => [name, one[i]!, many[i]!] as const)
+  ]
   table(
     ["request", "1 process req/s", `${WORKERS} workers req/s`, "ratio"],
     rows.map(([name, a, b]) => [name, a.toFixed(0), b.toFixed(0), `${(b / a).toFixed(2)}x`])
