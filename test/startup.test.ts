@@ -148,6 +148,11 @@ describe("WEB_CONCURRENCY", () => {
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
     expect(metrics.match(/^# TYPE http_server_request_duration_seconds histogram$/gm)).toHaveLength(1)
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{worker="\d+",[^}]*route="\/health"/)
+    // gauges read at scrape time are read in each worker, not only in the one that took the scrape
+    const workersWith = (family: string) =>
+      new Set([...metrics.matchAll(new RegExp(`^${family}\\{worker="(\\d+)"`, "gm"))].map((m) => m[1])).size
+    expect(workersWith("process_memory_bytes")).toBe(2)
+    expect(workersWith("db_client_connections_max")).toBe(2)
 
     process.kill(before[0]!, "SIGKILL")
     const deadline = Date.now() + 20_000

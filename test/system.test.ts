@@ -108,7 +108,7 @@ layer(TestServerLive(), { excludeTestServices: true })("system routes", (it) => 
     )
   })
 
-  it.effect("/metrics exposes the request duration histogram by route template", () =>
+  it.effect("/metrics exposes the request duration histogram by route template and the pool's counters", () =>
     Effect.gen(function* () {
       const { url } = yield* TestServer
       yield* request(url, "/health")
@@ -120,6 +120,12 @@ layer(TestServerLive(), { excludeTestServices: true })("system routes", (it) => 
       yield* request(url, "/ready")
       const after = yield* Effect.promise(() => fetch(`${url}/metrics`).then((r) => r.text()))
       assert.match(after, /db_client_query_duration_seconds_count(\{[^}]*\})? [1-9]/)
+      // The pool: /ready and the scrape borrowed a connection, gave it back, and it stays open.
+      assert.match(after, /db_client_connections_usage\{[^}]*state="used"[^}]*\} 0\n/)
+      assert.match(after, /db_client_connections_usage\{[^}]*state="idle"[^}]*\} [1-9]/)
+      assert.match(after, /db_client_connections_pending_requests(\{[^}]*\})? 0\n/)
+      assert.match(after, /db_client_connections_max(\{[^}]*\})? 20\n/)
+      assert.match(after, /db_client_connections_wait_time_seconds_count(\{[^}]*\})? [1-9]/)
     })
   )
 })

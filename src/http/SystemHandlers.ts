@@ -2,7 +2,8 @@ import { Effect, Metric } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { APPLICATION_NAME } from "../infra/Database.ts"
-import { dbConnections, dbLockWaits } from "../infra/Metrics.ts"
+import { dbConnectionsUsage, dbConnectionMax, dbConnectionPending, dbLockWaits } from "../infra/Metrics.ts"
+import { DbPool } from "../infra/PgPoolClient.ts"
 import { refreshProcessMetrics } from "../infra/ProcessMetrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
 import { MetricsScraper } from "../infra/Telemetry.ts"
@@ -14,6 +15,7 @@ export const SystemHandlers = HttpApiBuilder.group(
   "system",
   Effect.fn(function* (handlers) {
     const sql = yield* SqlClient.SqlClient
+    const pool = yield* DbPool
     const store = yield* SharedStore
     const metrics = yield* MetricsScraper
     const health = { status: "healthy", service: SERVICE_NAME, version: SERVICE_VERSION } as const
@@ -29,27 +31,29 @@ export const SystemHandlers = HttpApiBuilder.group(
       return (yield* store.ping) && status === "up" ? ("up" as const) : ("degraded" as const)
     })
 
-    // Connections of this app as PostgreSQL sees them; the driver's pool exposes no counters of its own.
-    const refreshDbMetrics = sql<{ state: string; n: number; waiting: number }>`
-      SELECT coalesce(replace(state, ' ', '_'), 'unknown') AS state, count(*)::int AS n,
-             count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS waiting
-      FROM pg_stat_activity WHERE application_name = ${APPLICATION_NAME} AND pid <> pg_backend_pid()
-      GROUP BY 1`.pipe(
-      Effect.flatMap((rows) =>
-        Effect.forEach(["active", "idle", "idle_in_transaction"], (state) =>
-          Metric.update(Metric.withAttributes(dbConnections, { state }), rows.find((r) => r.state === state)?.n ?? 0)
-        ).pipe(
-          Effect.andThen(
-            Metric.update(
-              dbLockWaits,
-              rows.reduce((sum, r) => sum + r.waiting, 0)
-            )
-          )
-        )
-      ),
+    // The pool counts what it lends; how many connections are open only PostgreSQL knows (the pool keeps that
+    // private), so idle is those of this process minus the ones lent out.
+    const refreshDbMetrics = sql<{ open: number; lock_waits: number }>`
+      SELECT count(*)::int AS open, count(*) FILTER (WHERE wait_event_type = 'Lock')::int AS lock_waits
+      FROM pg_stat_activity WHERE application_name = ${APPLICATION_NAME}`.pipe(
+      Effect.flatMap(([row]) => {
+        const { used, pending, max } = pool.usage()
+        return Effect.all([
+          Metric.update(Metric.withAttributes(dbConnectionsUsage, { state: "used" }), used),
+          Metric.update(
+            Metric.withAttributes(dbConnectionsUsage, { state: "idle" }),
+            Math.max(0, (row?.open ?? 0) - used)
+          ),
+          Metric.update(dbConnectionPending, pending),
+          Metric.update(dbConnectionMax, max),
+          Metric.update(dbLockWaits, row?.lock_waits ?? 0)
+        ])
+      }),
       Effect.timeout("1 second"),
       Effect.ignore
     )
+
+    yield* metrics.refreshOnScrape(Effect.all([refreshProcessMetrics, refreshDbMetrics], { discard: true }))
 
     return handlers.handleAll({
       health: () => Effect.succeed(health),
@@ -60,7 +64,7 @@ export const SystemHandlers = HttpApiBuilder.group(
           const body = { status: db === "up" ? ("ready" as const) : ("not_ready" as const), database: db, redis: cache }
           return db === "up" ? body : yield* Effect.fail(body)
         }),
-      metrics: () => Effect.andThen(Effect.all([refreshProcessMetrics, refreshDbMetrics]), metrics.scrape),
+      metrics: () => metrics.scrape,
       info: () =>
         Effect.succeed({
           name: SERVICE_NAME,

@@ -1,14 +1,14 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { PgClient } from "@effect/sql-pg"
 import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import { AppConfig } from "./AppConfig.ts"
 import { acquireEmbeddedPostgres } from "./EmbeddedPostgres.ts"
+import * as PgPoolClient from "./PgPoolClient.ts"
 
-/** How our connections name themselves to PostgreSQL (pg_stat_activity). */
-export const APPLICATION_NAME = "flipkart-monolith"
+/** How this process's connections name themselves to PostgreSQL (pg_stat_activity): one name per worker. */
+export const APPLICATION_NAME = `flipkart-monolith/${process.pid}`
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../migrations")
 
@@ -97,7 +97,7 @@ export const PgLive = Layer.unwrap(
   Effect.gen(function* () {
     const { url } = yield* DatabaseUrl
     const config = yield* AppConfig
-    return PgClient.layer({
+    return PgPoolClient.layer({
       url,
       maxConnections: config.dbPoolMax,
       idleTimeout: Duration.seconds(60),

@@ -61,12 +61,26 @@ export const usersRegistered = Metric.counter("shop_users_registered_total", {
   incremental: true
 })
 
-export const dbConnections = Metric.gauge("db_client_connections", {
-  description: "This app's PostgreSQL connections by state (active, idle, idle_in_transaction), read at scrape time"
+/** Named after OpenTelemetry's database client pool metrics (db.client.connections.*). */
+export const dbConnectionsUsage = Metric.gauge("db_client_connections_usage", {
+  description: "This process's pooled PostgreSQL connections by state (used, idle), read at scrape time"
 })
 
-export const dbLockWaits = Metric.gauge("db_client_connections_waiting", {
-  description: "This app's PostgreSQL connections waiting on a lock, read at scrape time"
+export const dbConnectionPending = Metric.gauge("db_client_connections_pending_requests", {
+  description: "Statements and transactions of this process waiting for a pooled connection, read at scrape time"
+})
+
+export const dbConnectionMax = Metric.gauge("db_client_connections_max", {
+  description: "The most connections this process's pool opens (DB_POOL_MAX)"
+})
+
+export const dbConnectionWait = Metric.histogram("db_client_connections_wait_time_seconds", {
+  description: "Time a statement or transaction waited for a pooled connection",
+  boundaries: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+})
+
+export const dbLockWaits = Metric.gauge("db_client_lock_waits", {
+  description: "This process's PostgreSQL sessions waiting on a row or table lock, read at scrape time"
 })
 
 /** Event loop delay since the previous scrape, named as prom-client names it. */

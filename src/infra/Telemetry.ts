@@ -9,10 +9,20 @@ import { workerMetrics } from "./ClusterMetrics.ts"
 import { QueryTimingTracerLive, queryTimingProcessor } from "./QueryTiming.ts"
 import { SERVICE_NAME, SERVICE_VERSION } from "./version.ts"
 
-/** Renders the current metrics in the Prometheus text format, for GET /metrics. */
-export class MetricsScraper extends Context.Service<MetricsScraper, { readonly scrape: Effect.Effect<string> }>()(
-  "shop/infra/MetricsScraper"
-) {}
+/**
+ * Renders the current metrics in the Prometheus text format, for GET /metrics.
+ * Gauges read at scrape time (memory, pool, event loop) register a refresh,
+ * which runs in every process whose metrics a scrape collects: under
+ * WEB_CONCURRENCY each worker refreshes its own, not only the one that took
+ * the request.
+ */
+export class MetricsScraper extends Context.Service<
+  MetricsScraper,
+  {
+    readonly scrape: Effect.Effect<string>
+    readonly refreshOnScrape: (refresh: Effect.Effect<void>) => Effect.Effect<void>
+  }
+>()("shop/infra/MetricsScraper") {}
 
 /**
  * OpenTelemetry SDK: Effect metrics are read by a Prometheus exporter that we
@@ -25,10 +35,23 @@ export const makeTelemetry = (options: { readonly spanProcessor?: SpanProcessor 
       const config = yield* AppConfig
       const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
       const serializer = new PrometheusSerializer(undefined, false, undefined, false, true)
-      const local = () => exporter.collect().then(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
+      const refreshes: Array<Effect.Effect<void>> = []
+      const local = () =>
+        Effect.runPromise(Effect.all(refreshes, { concurrency: "unbounded", discard: true }))
+          .then(() => exporter.collect())
+          .then(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
       // A cluster worker answers with every worker's metrics, merged by the primary.
       const scrape = cluster.isWorker ? workerMetrics(local) : local
-      const scraper = Layer.succeed(MetricsScraper, { scrape: Effect.promise(scrape) })
+      const scraper = Layer.succeed(MetricsScraper, {
+        scrape: Effect.promise(scrape),
+        // Kept with the registering fiber's services, so that its metrics land where the exporter reads them.
+        refreshOnScrape: (refresh) =>
+          Effect.contextWith((context: Context.Context<never>) =>
+            Effect.sync(() => {
+              refreshes.push(Effect.provideContext(refresh, context))
+            })
+          )
+      })
       const exportTo = Option.match(config.otlpEndpoint, {
         onNone: () => options.spanProcessor,
         onSome: (url) =>

@@ -1,7 +1,8 @@
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
-import { runMigrations } from "../../src/infra/Database.ts"
+import { APPLICATION_NAME, runMigrations } from "../../src/infra/Database.ts"
+import * as PgPoolClient from "../../src/infra/PgPoolClient.ts"
 
 const adminUrl = () => {
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
@@ -23,7 +24,7 @@ const onAdmin = (statement: string) =>
 /**
  * A fresh database for one test file (or one `layer(...)` block): created on
  * the test server, migrated, and dropped when the layer's scope closes. It
- * provides the real PgClient/SqlClient, so services run against PostgreSQL.
+ * provides the app's real SqlClient (and its DbPool counters), so services run against PostgreSQL.
  */
 export const TestDatabaseLive = Layer.unwrap(
   Effect.gen(function* () {
@@ -33,7 +34,11 @@ export const TestDatabaseLive = Layer.unwrap(
     )
     const url = new URL(adminUrl())
     url.pathname = `/${name}`
-    const pool = PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 20 })
+    const pool = PgPoolClient.layer({
+      url: Redacted.make(url.toString()),
+      maxConnections: 20,
+      applicationName: APPLICATION_NAME
+    })
     return Layer.provideMerge(Layer.effectDiscard(runMigrations), pool).pipe(
       Layer.orDie,
       Layer.merge(Layer.succeed(TestDatabaseUrl, url.toString()))

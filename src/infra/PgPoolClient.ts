@@ -1,0 +1,154 @@
+import { PgClient, type PgConnection, PgPool } from "@effect/sql-pg"
+import { Context, Effect, Layer, type Scope, Stream } from "effect"
+import { Reactivity } from "effect/reactivity"
+import { SqlClient, type SqlConnection, Statement } from "effect/sql"
+import { SqlError, UnknownError } from "effect/sql/SqlError"
+import { dbConnectionWait } from "./Metrics.ts"
+
+/**
+ * The SqlClient of `PgClient.layer`, built on the same `PgPool`, with the pool
+ * counted: connections lent out, requests waiting for one, and how long they
+ * waited. `@effect/sql-pg` keeps its pool's counters private, and these are
+ * the figures that say the pool is too small. The client part mirrors
+ * `PgClient.make` of @effect/sql-pg 4.0.5 (it is not exported in pieces).
+ */
+export interface PoolUsage {
+  /** Connections lent to a statement or a transaction. */
+  readonly used: number
+  /** Statements and transactions waiting for a connection. */
+  readonly pending: number
+  readonly max: number
+}
+
+export class DbPool extends Context.Service<DbPool, { readonly usage: () => PoolUsage }>()("shop/infra/DbPool") {}
+
+const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
+  const pool = yield* PgPool.make(config)
+  const max = config.maxConnections ?? 10
+  let used = 0
+  let pending = 0
+  const acquired = (since: number) => {
+    pending--
+    used++
+    dbConnectionWait.updateUnsafe((performance.now() - since) / 1000, Context.empty())
+  }
+  const released = Effect.sync(() => {
+    used--
+  })
+
+  /** A lease into the caller's scope (transactions, streams). */
+  const lease = (get: Effect.Effect<PgConnection.PgConnection, SqlError, Scope.Scope>) =>
+    Effect.suspend(() => {
+      const since = performance.now()
+      let waiting = true
+      pending++
+      return get.pipe(
+        Effect.tap(() => {
+          waiting = false
+          acquired(since)
+          return Effect.addFinalizer(() => released)
+        }),
+        Effect.onExit(() =>
+          Effect.sync(() => {
+            if (waiting) pending--
+          })
+        ),
+        Effect.map(connection)
+      )
+    })
+
+  /** A loan for one statement, the path almost every query takes. */
+  const borrower: SqlConnection.Borrower = (f) =>
+    Effect.suspend(() => {
+      const since = performance.now()
+      let waiting = true
+      pending++
+      return pool
+        .use((conn) => {
+          waiting = false
+          acquired(since)
+          return Effect.ensuring(f(connection(conn)), released)
+        })
+        .pipe(
+          Effect.onExit(() =>
+            Effect.sync(() => {
+              if (waiting) pending--
+            })
+          )
+        )
+    })
+
+  const transformRows = config.transformResultNames
+    ? Statement.defaultTransforms(config.transformResultNames, config.transformJson).array
+    : undefined
+  const client = yield* SqlClient.make({
+    driver: "pg",
+    acquirer: lease(pool.get),
+    borrower,
+    transactionAcquirer: lease(pool.reserve),
+    // PostgreSQL prepares transaction control like any statement.
+    prepareTransactionControls: true,
+    commit,
+    releaseSavepoint: (name) => `RELEASE SAVEPOINT ${name}`,
+    compiler: PgClient.makeCompiler(config.transformQueryNames, config.transformJson),
+    spanAttributes: [
+      ...Object.entries(config.spanAttributes ?? {}),
+      ["db.system.name", "postgresql"],
+      ["db.namespace", config.database ?? config.username ?? "postgres"],
+      ["server.address", config.host ?? "localhost"],
+      ["server.port", config.port ?? 5432]
+    ],
+    transformRows
+  })
+  return { client, usage: (): PoolUsage => ({ used, pending, max }) }
+})
+
+/** SqlClient and DbPool on a new pool; the pool closes with the layer. */
+export const layer = (config: PgClient.PgPoolConfig) =>
+  Layer.effectContext(
+    Effect.map(make(config), ({ client, usage }) =>
+      Context.make(SqlClient.SqlClient, client).pipe(Context.add(DbPool, { usage }))
+    )
+  ).pipe(Layer.provide(Reactivity.layer))
+
+/** PostgreSQL answers ROLLBACK to a COMMIT of an aborted transaction: that is a failure, not a success. */
+const commit = (conn: SqlConnection.Connection) =>
+  Effect.flatMap(conn.executeRaw("COMMIT", []), (result) =>
+    (result as PgConnection.Result).command === "ROLLBACK"
+      ? Effect.fail(
+          new SqlError({
+            reason: new UnknownError({
+              cause: new Error("COMMIT rolled back an aborted transaction"),
+              message: "COMMIT rolled back an aborted transaction",
+              operation: "commit"
+            })
+          })
+        )
+      : Effect.void
+  )
+
+/** One facade per pooled connection, made on its first loan: statements should not pay for six closures each. */
+const facades = new WeakMap<PgConnection.PgConnection, SqlConnection.Connection>()
+const connection = (conn: PgConnection.PgConnection): SqlConnection.Connection => {
+  let facade = facades.get(conn)
+  if (facade === undefined) facades.set(conn, (facade = makeFacade(conn)))
+  return facade
+}
+
+const makeFacade = (conn: PgConnection.PgConnection): SqlConnection.Connection => ({
+  execute: (sql, params, transformRows) => {
+    const rows = Effect.map(conn.query(sql, params), (result) => result.rows)
+    return transformRows ? Effect.map(rows, transformRows) : rows
+  },
+  executeRaw: (sql, params) => conn.query(sql, params),
+  executeUnprepared: (sql, params, transformRows) => {
+    const rows = Effect.map(conn.query(sql, params, false), (result) => result.rows)
+    return transformRows ? Effect.map(rows, transformRows) : rows
+  },
+  executeValues: (sql, params) => conn.queryValues(sql, params),
+  executeValuesUnprepared: (sql, params) => conn.queryValues(sql, params, false),
+  executeStream: (sql, params, transformRows) => {
+    const stream = conn.stream(sql, params)
+    return transformRows ? Stream.mapArray(stream, (rows) => transformRows(rows) as typeof rows) : stream
+  }
+})
