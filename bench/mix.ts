@@ -239,10 +239,12 @@ const main = async () => {
     met &&= p99 <= TARGET_P99[kind]
     console.log(`${kind}: p99 ${p99.toFixed(1)} ms over ${ms.length} requests (target <= ${TARGET_P99[kind]} ms)`)
   }
-  const rampMs = ramp.map((s) => s.ms).sort((a, b) => a - b)
-  console.log(
-    `ramp-up (${RAMP} s): ${ramp.length} requests, p50 ${pct(rampMs, 0.5).toFixed(1)} ms, p99 ${pct(rampMs, 0.99).toFixed(1)} ms, max ${pct(rampMs, 1).toFixed(0)} ms`
-  )
+  if (RAMP > 0) {
+    const rampMs = ramp.map((s) => s.ms).sort((a, b) => a - b)
+    console.log(
+      `ramp-up (${RAMP} s): ${ramp.length} requests, p50 ${pct(rampMs, 0.5).toFixed(1)} ms, p99 ${pct(rampMs, 0.99).toFixed(1)} ms, max ${pct(rampMs, 1).toFixed(0)} ms`
+    )
+  }
   const fivexx = all.filter((s) => s.status >= 500).length
   console.log(`5xx: ${fivexx}, transport errors/timeouts: ${transportErrors} (ramp included)`)
   console.log(`books: stock sold ${sold}, units ordered ${units} -> ${sold === units ? "consistent" : "INCONSISTENT"}`)

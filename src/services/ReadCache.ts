@@ -49,7 +49,7 @@ export interface ReadCache {
  * "drop every listing page" a single INCR. Each instance also keeps the
  * encoded JSON of recent entries with their stamp: a hit then costs one
  * small GET of the version instead of moving the whole body out of Redis. While Redis is down (`shared`
- * false) the cache is bypassed: entries could not be invalidated elsewhere.
+ * false) nothing is cached, since entries could not be invalidated elsewhere; equal requests still share one load.
  */
 /**
  * The age window an entry is in. Each key's windows are shifted by a hash of
@@ -120,14 +120,45 @@ export const makeReadCache = (ttl: Duration.Input) =>
         return Option.some(held.body)
       })
 
+    /**
+     * Runs `load` once for every request of `flightKey` that comes while it runs. Detached: a waiter that goes
+     * away must not cancel the load the others wait for.
+     */
+    const shared = <E>(flightKey: string, cache: string, load: Effect.Effect<JsonBody, E>) =>
+      Effect.gen(function* () {
+        let flight = inFlight.get(flightKey)
+        if (flight === undefined) {
+          const started = Deferred.makeUnsafe<JsonBody, unknown>()
+          inFlight.set(flightKey, started)
+          flight = started
+          // Out of the map before the waiters wake, so that a request after them starts a load of its own.
+          const leave = Effect.sync(() => {
+            if (inFlight.get(flightKey) === started) inFlight.delete(flightKey)
+          })
+          yield* Metric.update(countersFor(cache).load, 1).pipe(
+            Effect.andThen(load),
+            Effect.exit,
+            Effect.flatMap((exit) => Effect.andThen(leave, Deferred.done(started, exit))),
+            Effect.ensuring(leave),
+            Effect.forkDetach
+          )
+        }
+        // Every waiter of one key shares the loader's error type, fixed by the call site.
+        return yield* Deferred.await(flight) as Effect.Effect<JsonBody, E>
+      })
+
+    // Writes this instance made, for while Redis is away: a request after one of them must not join an older load.
+    let localWrites = 0
+
     const get: ReadCache["get"] = ({ cache, key, versions, maxAge, schema, load }) =>
       Effect.gen(function* () {
         const encode = encodeWith(schema)
-        const metrics = countersFor(cache)
+        const loadJson = Effect.flatMap(load, encode) as Effect.Effect<JsonBody, Effect.Error<typeof load>>
         if (!(yield* store.shared)) {
-          yield* Metric.update(metrics.load, 1)
-          return (yield* Effect.flatMap(load, encode)) as JsonBody
+          // Nothing is kept (other instances could not invalidate it), but equal requests still share a load.
+          return yield* shared(`${key}#${localWrites}`, cache, loadJson)
         }
+        const metrics = countersFor(cache)
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
         const stamp = yield* stampOf(key, versions, maxAge)
         const held = local.get(key)
@@ -141,31 +172,19 @@ export const makeReadCache = (ttl: Duration.Input) =>
           return remember(key, stamp, stored.value.slice(stamp.length + 1) as JsonBody)
         }
         yield* Metric.update(metrics.miss, 1)
-        const flightKey = `${key}@${stamp}`
-        let flight = inFlight.get(flightKey)
-        if (flight === undefined) {
-          const started = Deferred.makeUnsafe<JsonBody, unknown>()
-          inFlight.set(flightKey, started)
-          flight = started
-          // Detached: a waiter that goes away must not cancel the load the others wait for.
-          yield* Effect.gen(function* () {
-            yield* Metric.update(metrics.load, 1)
-            const json = yield* Effect.flatMap(load, encode)
-            yield* store.set(key, `${stamp}\n${json}`, ttl)
-            return remember(key, stamp, json as JsonBody)
-          }).pipe(
-            Effect.exit,
-            Effect.flatMap((exit) => Deferred.done(started, exit)),
-            Effect.ensuring(Effect.sync(() => inFlight.delete(flightKey))),
-            Effect.forkDetach
-          )
-        }
-        // Every waiter of one key shares the loader's error type, fixed by the call site.
-        return yield* Deferred.await(flight) as Effect.Effect<JsonBody, Effect.Error<typeof load>>
+        const loadAndKeep = Effect.gen(function* () {
+          const json = yield* loadJson
+          yield* store.set(key, `${stamp}\n${json}`, ttl)
+          return remember(key, stamp, json)
+        })
+        return yield* shared(`${key}@${stamp}`, cache, loadAndKeep)
       })
 
     const bump: ReadCache["bump"] = (versions) =>
-      Effect.asVoid(Effect.all(versions.map(store.incr), { concurrency: "unbounded" }))
+      Effect.suspend(() => {
+        localWrites++
+        return Effect.asVoid(Effect.all(versions.map(store.incr), { concurrency: "unbounded" }))
+      })
 
     return { get, peek, bump } satisfies ReadCache
   })
