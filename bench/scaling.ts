@@ -4,7 +4,9 @@
  * with BENCH_WORKERS (default 2), rate limits off, on DATABASE_URL (a seeded
  * catalog: see the README's Benchmarks section) and REDIS_URL when set;
  * saturates the same catalog reads as `npm run bench` against each, and prints
- * the ratio per request. Use wrk (saturate.ts says why).
+ * the ratio per request. Use wrk (saturate.ts says why). A small machine's
+ * figures swing from run to run, so it does BENCH_RUNS rounds (default 3) and
+ * judges the median ratio.
  *
  * The control row is a bare node:http server (one fixed JSON body, nothing
  * behind it) run the same way, one process and then N under node:cluster: on a
@@ -24,6 +26,7 @@ import { table } from "./table.ts"
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 600)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2)
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const TARGET_RATIO = 1.6
 const BARE = "--bare"
 const BARE_BODY = JSON.stringify({ id: 1, name: "iPhone 15 Pro", price: 129900, final_price: 116910, stock: 50 })
@@ -85,22 +88,32 @@ async function main() {
     })
   }
 
-  const bareOne = await bareRates(1)
-  const bareMany = await bareRates(WORKERS)
-  const one = await shopRates(1)
-  const many = await shopRates(WORKERS)
-  const rows: Array<readonly [string, number, number]> = [
-    ["bare node:http (control)", bareOne[0]!, bareMany[0]!],
-    ...TARGETS.map(([name], i) => [name, one[i]!, many[i]!] as const)
-  ]
+  const names = ["bare node:http (control)", ...TARGETS.map(([name]) => name)]
+  const ratios: Array<Array<number>> = names.map(() => [])
+  for (let run = 1; run <= RUNS; run++) {
+    const one = [...(await bareRates(1)), ...(await shopRates(1))]
+    const many = [...(await bareRates(WORKERS)), ...(await shopRates(WORKERS))]
+    console.log(`run ${run} of ${RUNS}`)
+    table(
+      ["request", "1 process req/s", `${WORKERS} workers req/s`, "ratio"],
+      names.map((name, i) => [name, one[i]!.toFixed(0), many[i]!.toFixed(0), `${(many[i]! / one[i]!).toFixed(2)}x`])
+    )
+    console.log()
+    names.forEach((_, i) => ratios[i]!.push(many[i]! / one[i]!))
+  }
+  const median = (xs: Array<number>) => {
+    const sorted = [...xs].sort((a, b) => a - b)
+    const mid = Math.floor(sorted.length / 2)
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+  }
   table(
-    ["request", "1 process req/s", `${WORKERS} workers req/s`, "ratio"],
-    rows.map(([name, a, b]) => [name, a.toFixed(0), b.toFixed(0), `${(b / a).toFixed(2)}x`])
+    ["request", ...ratios[0]!.map((_, run) => `run ${run + 1}`), "median"],
+    names.map((name, i) => [name, ...ratios[i]!.map((r) => `${r.toFixed(2)}x`), `${median(ratios[i]!).toFixed(2)}x`])
   )
-  const lowest = Math.min(...many.map((r, i) => r / one[i]!))
+  const lowest = Math.min(...ratios.slice(1).map(median))
   console.log(
-    `\nlowest shop ratio ${lowest.toFixed(2)}x, control ${(bareMany[0]! / bareOne[0]!).toFixed(2)}x` +
-      ` (target >= ${TARGET_RATIO}x with 2 workers on 2 cores)`
+    `\nlowest median ratio of the shop's reads ${lowest.toFixed(2)}x` +
+      ` (target >= ${TARGET_RATIO}x with 2 workers on 2 cores): ${lowest >= TARGET_RATIO ? "met" : "NOT met"}`
   )
 }
 
