@@ -2,9 +2,9 @@
  * `npm run bench`: load-tests the catalog read paths of a running server
  * (BENCH_URL, default http://127.0.0.1:5000) with wrk or autocannon (see
  * saturate.ts), next to a bare node:http server answering a fixed JSON body in
- * a child process (the machine's ceiling). Part 1: saturated throughput at 600 connections. Part 2:
- * latency at a fixed offered rate of 3,000 requests/s over 600 connections,
- * sent open-loop at even intervals.
+ * a child process (the machine's ceiling). Part 1: saturated throughput at 600
+ * connections. Part 2: latency at a fixed offered rate of 3,000 requests/s over
+ * 600 connections, sent open-loop at even intervals.
  *
  * Start the server with RATE_LIMIT_ENABLED=false (and LOG_LEVEL=Warn) first:
  * see the README's Catalog section.

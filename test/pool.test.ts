@@ -1,7 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Fiber, Layer, Metric, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
-import { dbConnectionWait } from "../src/infra/Metrics.ts"
+import { dbConnectionsWait } from "../src/infra/Metrics.ts"
 import * as PgPoolClient from "../src/infra/PgPoolClient.ts"
 import { TestDatabaseLive, TestDatabaseUrl } from "./support/TestDatabase.ts"
 
@@ -29,7 +29,7 @@ layer(SmallPool, { excludeTestServices: true })("pool counters", (it) => {
   it.effect("statements beyond the pool's size wait, are counted as pending, and the counts return to zero", () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const before = yield* Metric.value(dbConnectionWait)
+      const before = yield* Metric.value(dbConnectionsWait)
       const sleeps = yield* Effect.forkChild(
         Effect.all(
           Array.from({ length: 6 }, () => sql`SELECT pg_sleep(0.3)`),
@@ -39,7 +39,7 @@ layer(SmallPool, { excludeTestServices: true })("pool counters", (it) => {
       assert.deepStrictEqual(yield* usageBecomes({ used: 2, pending: 4 }), { used: 2, pending: 4, max: 2 })
       yield* Fiber.join(sleeps)
       yield* usageBecomes({ used: 0, pending: 0 })
-      const after = yield* Metric.value(dbConnectionWait)
+      const after = yield* Metric.value(dbConnectionsWait)
       assert.strictEqual(after.count - before.count, 6)
       // Two connections for six 0.3 s sleeps: two waited about 0.3 s and two about 0.6 s.
       assert.isAtLeast(after.sum - before.sum, 1.5)

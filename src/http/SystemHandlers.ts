@@ -2,7 +2,7 @@ import { Effect, Metric } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { APPLICATION_NAME } from "../infra/Database.ts"
-import { dbConnectionsUsage, dbConnectionMax, dbConnectionPending, dbLockWaits } from "../infra/Metrics.ts"
+import { dbConnectionsUsage, dbConnectionsMax, dbConnectionsPending, dbLockWaits } from "../infra/Metrics.ts"
 import { DbPool } from "../infra/PgPoolClient.ts"
 import { refreshProcessMetrics } from "../infra/ProcessMetrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
@@ -44,8 +44,8 @@ export const SystemHandlers = HttpApiBuilder.group(
             Metric.withAttributes(dbConnectionsUsage, { state: "idle" }),
             Math.max(0, (row?.open ?? 0) - used)
           ),
-          Metric.update(dbConnectionPending, pending),
-          Metric.update(dbConnectionMax, max),
+          Metric.update(dbConnectionsPending, pending),
+          Metric.update(dbConnectionsMax, max),
           Metric.update(dbLockWaits, row?.lock_waits ?? 0)
         ])
       }),

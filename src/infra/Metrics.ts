@@ -66,15 +66,15 @@ export const dbConnectionsUsage = Metric.gauge("db_client_connections_usage", {
   description: "This process's pooled PostgreSQL connections by state (used, idle), read at scrape time"
 })
 
-export const dbConnectionPending = Metric.gauge("db_client_connections_pending_requests", {
+export const dbConnectionsPending = Metric.gauge("db_client_connections_pending_requests", {
   description: "Statements and transactions of this process waiting for a pooled connection, read at scrape time"
 })
 
-export const dbConnectionMax = Metric.gauge("db_client_connections_max", {
+export const dbConnectionsMax = Metric.gauge("db_client_connections_max", {
   description: "The most connections this process's pool opens (DB_POOL_MAX)"
 })
 
-export const dbConnectionWait = Metric.histogram("db_client_connections_wait_time_seconds", {
+export const dbConnectionsWait = Metric.histogram("db_client_connections_wait_time_seconds", {
   description: "Time a statement or transaction waited for a pooled connection",
   boundaries: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 })

@@ -3,7 +3,7 @@ import { Context, Effect, Layer, type Scope, Stream } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient, type SqlConnection, Statement } from "effect/sql"
 import { SqlError, UnknownError } from "effect/sql/SqlError"
-import { dbConnectionWait } from "./Metrics.ts"
+import { dbConnectionsWait } from "./Metrics.ts"
 
 /**
  * The SqlClient of `PgClient.layer`, built on the same `PgPool`, with the pool
@@ -30,7 +30,7 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
   const acquired = (since: number) => {
     pending--
     used++
-    dbConnectionWait.updateUnsafe((performance.now() - since) / 1000, Context.empty())
+    dbConnectionsWait.updateUnsafe((performance.now() - since) / 1000, Context.empty())
   }
   const released = Effect.sync(() => {
     used--
