@@ -27,56 +27,51 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
   const max = config.maxConnections ?? 10
   let used = 0
   let pending = 0
-  const acquired = (since: number) => {
-    pending--
-    used++
-    dbConnectionsWait.updateUnsafe((performance.now() - since) / 1000, Context.empty())
-  }
   const released = Effect.sync(() => {
     used--
   })
 
-  /** A lease into the caller's scope (transactions, streams). */
-  const lease = (get: Effect.Effect<PgConnection.PgConnection, SqlError, Scope.Scope>) =>
+  /**
+   * Counts one request for a connection: pending until `acquire` calls the
+   * callback it is given, then used (until the caller's `released`); pending
+   * no more if it fails or is interrupted first.
+   */
+  const counted = <A, E, R>(acquire: (acquired: () => void) => Effect.Effect<A, E, R>) =>
     Effect.suspend(() => {
       const since = performance.now()
       let waiting = true
       pending++
-      return get.pipe(
-        Effect.tap(() => {
-          waiting = false
-          acquired(since)
-          return Effect.addFinalizer(() => released)
-        }),
+      return acquire(() => {
+        waiting = false
+        pending--
+        used++
+        dbConnectionsWait.updateUnsafe((performance.now() - since) / 1000, Context.empty())
+      }).pipe(
         Effect.onExit(() =>
           Effect.sync(() => {
             if (waiting) pending--
           })
-        ),
-        Effect.map(connection)
+        )
       )
     })
 
+  /** A lease into the caller's scope (transactions, streams). */
+  const lease = (get: Effect.Effect<PgConnection.PgConnection, SqlError, Scope.Scope>) =>
+    counted((acquired) =>
+      Effect.tap(get, () => {
+        acquired()
+        return Effect.addFinalizer(() => released)
+      })
+    ).pipe(Effect.map(connection))
+
   /** A loan for one statement, the path almost every query takes. */
   const borrower: SqlConnection.Borrower = (f) =>
-    Effect.suspend(() => {
-      const since = performance.now()
-      let waiting = true
-      pending++
-      return pool
-        .use((conn) => {
-          waiting = false
-          acquired(since)
-          return Effect.ensuring(f(connection(conn)), released)
-        })
-        .pipe(
-          Effect.onExit(() =>
-            Effect.sync(() => {
-              if (waiting) pending--
-            })
-          )
-        )
-    })
+    counted((acquired) =>
+      pool.use((conn) => {
+        acquired()
+        return Effect.ensuring(f(connection(conn)), released)
+      })
+    )
 
   const transformRows = config.transformResultNames
     ? Statement.defaultTransforms(config.transformResultNames, config.transformJson).array
