@@ -17,8 +17,8 @@ import { type ChildProcess, spawn } from "node:child_process"
 import cluster from "node:cluster"
 import { once } from "node:events"
 import { createServer as createHttpServer } from "node:http"
-import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
+import { freePort } from "../src/infra/freePort.ts"
 import { TARGETS } from "./catalogReads.ts"
 import { generator, saturate } from "./saturate.ts"
 import { table } from "./table.ts"
@@ -151,12 +151,4 @@ async function withChild<A>(
     child.kill("SIGTERM")
     await exited
   }
-}
-
-async function freePort() {
-  const server = createServer().listen(0, "127.0.0.1")
-  await once(server, "listening")
-  const address = server.address()
-  server.close()
-  return typeof address === "object" && address ? address.port : 0
 }

@@ -1,11 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
-import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { Redis } from "ioredis"
 import { afterEach, describe, expect, it } from "vitest"
+import { freePort } from "../src/infra/freePort.ts"
 import { TestDatabaseLive, TestDatabaseUrl } from "./support/TestDatabase.ts"
 
 interface Run {
@@ -72,14 +72,6 @@ const waitForHealth = async (port: number, ms = 30_000, output: () => string = (
   }
   throw new Error(`server did not become healthy:\n${output()}`)
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 describe("start-up configuration", () => {
   it.each([

