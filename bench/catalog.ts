@@ -13,7 +13,7 @@ import { fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { Agent, request } from "undici"
 import { generator, type Result, saturate } from "./saturate.ts"
-import { table } from "./table.ts"
+import { percentile, table } from "./report.ts"
 import { TARGETS } from "./catalogReads.ts"
 
 const BASE = (process.env.BENCH_URL ?? "http://127.0.0.1:5000").replace(/\/$/, "")
@@ -135,10 +135,14 @@ async function openLoop(url: string): Promise<Result> {
   const elapsed = (performance.now() - start) / 1000
   await agent.close()
   latencies.sort((a, b) => a - b)
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor((latencies.length - 1) * q))] ?? 0
   return {
     requests: { average: latencies.length / elapsed, total: latencies.length },
-    latency: { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: at(1) },
+    latency: {
+      p50: percentile(latencies, 0.5),
+      p90: percentile(latencies, 0.9),
+      p99: percentile(latencies, 0.99),
+      max: percentile(latencies, 1)
+    },
     errors,
     timeouts,
     non2xx

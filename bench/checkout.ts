@@ -9,6 +9,7 @@
  * It talks to the server only through the API, so it measures what a client sees.
  */
 import autocannon from "autocannon"
+import { percentile } from "./report.ts"
 
 const base = process.env.BENCH_URL ?? "http://127.0.0.1:5000"
 const users = Number(process.env.BENCH_USERS ?? 200)
@@ -174,7 +175,7 @@ const main = async () => {
   console.log(`orders placed     ${placed} (${(placed / seconds).toFixed(0)} orders/s), refused ${refused}`)
   console.log(`requests          ${result.requests.total} (${result.requests.average.toFixed(0)} req/s: add + order)`)
   orderLatencies.sort((a, b) => a - b)
-  const pct = (p: number) => (orderLatencies[Math.floor((orderLatencies.length - 1) * p)] ?? 0).toFixed(1)
+  const pct = (q: number) => percentile(orderLatencies, q).toFixed(1)
   console.log(`order latency     p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms (POST /api/orders)`)
   console.log(`latency (all)     p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (add + order)`)
   console.log(`errors            ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`)

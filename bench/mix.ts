@@ -14,6 +14,7 @@
  * (README: "Benchmarks"). It needs the seeded admin (admin@flipkart.com).
  */
 import { Agent, request } from "undici"
+import { percentile } from "./report.ts"
 
 const BASE = (process.env.BENCH_URL ?? "http://127.0.0.1:5000").replace(/\/$/, "")
 const USERS = Number(process.env.BENCH_USERS ?? 600)
@@ -202,7 +203,6 @@ const main = async () => {
   const all = samples.filter((s) => s.name !== "setup")
   const ramp = all.filter((s) => s.at < rampEnd)
   const measured = all.filter((s) => s.at >= rampEnd)
-  const pct = (xs: Array<number>, p: number) => xs[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))] ?? 0
   const rows = [...new Set(measured.map((s) => s.name))].map((name) => {
     const of = measured.filter((s) => s.name === name)
     const ms = of.map((s) => s.ms).sort((a, b) => a - b)
@@ -210,9 +210,9 @@ const main = async () => {
       name,
       kind: of[0]!.kind,
       count: of.length,
-      p50: pct(ms, 0.5),
-      p95: pct(ms, 0.95),
-      p99: pct(ms, 0.99),
+      p50: percentile(ms, 0.5),
+      p95: percentile(ms, 0.95),
+      p99: percentile(ms, 0.99),
       e5xx: of.filter((s) => s.status >= 500).length,
       failed: of.filter((s) => s.status === 0).length,
       e4xx: of.filter((s) => s.status >= 400 && s.status < 500).length
@@ -235,14 +235,14 @@ const main = async () => {
       .filter((s) => s.kind === kind)
       .map((s) => s.ms)
       .sort((a, b) => a - b)
-    const p99 = pct(ms, 0.99)
+    const p99 = percentile(ms, 0.99)
     met &&= p99 <= TARGET_P99[kind]
     console.log(`${kind}: p99 ${p99.toFixed(1)} ms over ${ms.length} requests (target <= ${TARGET_P99[kind]} ms)`)
   }
   if (RAMP > 0) {
     const rampMs = ramp.map((s) => s.ms).sort((a, b) => a - b)
     console.log(
-      `ramp-up (${RAMP} s): ${ramp.length} requests, p50 ${pct(rampMs, 0.5).toFixed(1)} ms, p99 ${pct(rampMs, 0.99).toFixed(1)} ms, max ${pct(rampMs, 1).toFixed(0)} ms`
+      `ramp-up (${RAMP} s): ${ramp.length} requests, p50 ${percentile(rampMs, 0.5).toFixed(1)} ms, p99 ${percentile(rampMs, 0.99).toFixed(1)} ms, max ${percentile(rampMs, 1).toFixed(0)} ms`
     )
   }
   const fivexx = all.filter((s) => s.status >= 500).length

@@ -54,7 +54,7 @@ export const parseWrk = (out: string): Result => {
     const scale = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as "us" | "ms" | "s" | "m"]
     return Number(m[1]) * scale
   }
-  const percentile = (p: string) => duration(new RegExp(`^\\s*${p}%\\s+(\\S+)`, "m").exec(out)?.[1])
+  const reported = (p: string) => duration(new RegExp(`^\\s*${p}%\\s+(\\S+)`, "m").exec(out)?.[1])
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
   return {
     requests: {
@@ -62,9 +62,9 @@ export const parseWrk = (out: string): Result => {
       total: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0)
     },
     latency: {
-      p50: percentile("50"),
-      p90: percentile("90"),
-      p99: percentile("99"),
+      p50: reported("50"),
+      p90: reported("90"),
+      p99: reported("99"),
       max: duration(/Latency\s+\S+\s+\S+\s+(\S+)/.exec(out)?.[1])
     },
     errors: socket ? Number(socket[1]) + Number(socket[2]) + Number(socket[3]) : 0,

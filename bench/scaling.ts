@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url"
 import { freePort } from "../src/infra/freePort.ts"
 import { TARGETS } from "./catalogReads.ts"
 import { generator, saturate } from "./saturate.ts"
-import { table } from "./table.ts"
+import { table } from "./report.ts"
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 600)

@@ -7,3 +7,7 @@ export function table(header: ReadonlyArray<string>, rows: ReadonlyArray<Readonl
   console.log(`|${widths.map((w, i) => (i === 0 ? `-${"-".repeat(w)}-` : `${"-".repeat(w + 1)}:`)).join("|")}|`)
   for (const r of rows) console.log(line(r))
 }
+
+/** The value at quantile `q` (0-1) of ascending `sorted`; 0 when it is empty. */
+export const percentile = (sorted: ReadonlyArray<number>, q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * q))] ?? 0
