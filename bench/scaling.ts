@@ -8,17 +8,14 @@
  * figures swing from run to run, so it does BENCH_RUNS rounds (default 3) and
  * judges the median ratio.
  *
- * The control row is a bare node:http server (one fixed JSON body, nothing
- * behind it) run the same way, one process and then N under node:cluster: on a
- * machine whose cores also run the load generator, that is the best ratio any
- * Node server can show there.
+ * The control row is bareServer.ts run the same way, one process and then N
+ * under node:cluster: on a machine whose cores also run the load generator,
+ * that is the best ratio any Node server can show there.
  */
-import { type ChildProcess, spawn } from "node:child_process"
-import cluster from "node:cluster"
-import { once } from "node:events"
-import { createServer as createHttpServer } from "node:http"
+import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { freePort } from "../src/infra/freePort.ts"
+import { withBareServer, withServer } from "./bareServer.ts"
 import { TARGETS } from "./catalogReads.ts"
 import { generator, saturate } from "./saturate.ts"
 import { table } from "./report.ts"
@@ -28,26 +25,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 600)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2)
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const TARGET_RATIO = 1.6
-const BARE = "--bare"
-const BARE_BODY = JSON.stringify({ id: 1, name: "iPhone 15 Pro", price: 129900, final_price: 116910, stock: 50 })
 
-if (process.argv[2] === BARE) bare(Number(process.argv[3]), Number(process.argv[4]))
-else await main()
-
-/** The control: `workers` processes answering a fixed body, nothing else. */
-function bare(port: number, workers: number) {
-  process.on("SIGTERM", () => process.exit(0))
-  if (workers > 1 && cluster.isPrimary) {
-    for (let i = 0; i < workers; i++) cluster.fork()
-    return
-  }
-  const server = createHttpServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(BARE_BODY) })
-    res.end(BARE_BODY)
-  })
-  server.keepAliveTimeout = 65_000
-  server.listen(port, "127.0.0.1")
-}
+await main()
 
 async function main() {
   if (!process.env.DATABASE_URL) {
@@ -58,13 +37,7 @@ async function main() {
     console.warn("wrk is not installed (apt-get install wrk): autocannon shares the cores and understates the scaling.")
   console.log(`\nSaturated (${generator}): ${CONNECTIONS} connections, ${DURATION} s each; 1 process vs ${WORKERS}\n`)
 
-  const bareRates = async (workers: number) => {
-    const port = await freePort()
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), BARE, String(port), String(workers)], {
-      stdio: "inherit"
-    })
-    return withChild(child, `http://127.0.0.1:${port}`, "/", workers, async (base) => [await rate(`${base}/`)])
-  }
+  const bareRates = (workers: number) => withBareServer(workers, async (url) => [await rate(url)])
   const shopRates = async (workers: number) => {
     const port = await freePort()
     const child = spawn(process.execPath, [fileURLToPath(new URL("../src/main.ts", import.meta.url))], {
@@ -77,7 +50,7 @@ async function main() {
       },
       stdio: ["ignore", "ignore", "inherit"]
     })
-    return withChild(child, `http://127.0.0.1:${port}`, "/ready", workers, async (base) => {
+    return withServer(child, `http://127.0.0.1:${port}`, "/ready", async (base) => {
       const rates: Array<number> = []
       for (const [, path] of TARGETS) {
         // Every worker's caches filled before measuring.
@@ -124,31 +97,4 @@ async function rate(url: string) {
   if (r.errors + r.timeouts + r.non2xx > 0)
     console.error(`${url}: ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`)
   return r.requests.average
-}
-
-/** Waits for `ready` to answer 200, runs `f`, and stops the child (SIGTERM) whatever happens. */
-async function withChild<A>(
-  child: ChildProcess,
-  base: string,
-  ready: string,
-  workers: number,
-  f: (base: string) => Promise<A>
-): Promise<A> {
-  const exited = once(child, "exit")
-  try {
-    const deadline = Date.now() + 60_000
-    while (
-      (await fetch(`${base}${ready}`).then(
-        (r) => r.status,
-        () => 0
-      )) !== 200
-    ) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${workers} worker(s) never got ready`)
-      await new Promise((r) => setTimeout(r, 250))
-    }
-    return await f(base)
-  } finally {
-    child.kill("SIGTERM")
-    await exited
-  }
 }
