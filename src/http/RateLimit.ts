@@ -1,9 +1,11 @@
-import { Context, Effect, Layer, Metric } from "effect"
+import { Context, Effect, Layer, Metric, Option } from "effect"
+import type { HttpServerRequest } from "effect/http"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { rateLimitRejections } from "../infra/Metrics.ts"
 import { type RateLimitDecision, SharedStore } from "../infra/SharedStore.ts"
 import { RateLimited } from "../domain/errors.ts"
-import { RequestState } from "./RouteTemplate.ts"
+import { jsonError } from "./ErrorBody.ts"
+import { type RequestFacts, RequestState } from "./RouteTemplate.ts"
 
 export type LimitName = "ip" | "auth" | "user"
 
@@ -71,4 +73,25 @@ export const limitUser = (userId: number) =>
     const state = yield* RequestState
     state.rateLimit = tighter(state.rateLimit, decision)
     if (!decision.allowed) return yield* new RateLimited({ error: "Too many requests for this account, retry later" })
+  })
+
+/**
+ * Per-IP budget on /api, plus the strict one on the credential routes; the 429
+ * to answer, or undefined when within budget. The decision joins `state` for the headers.
+ */
+export const limitClient = (
+  limiter: RateLimiter["Service"],
+  request: HttpServerRequest.HttpServerRequest,
+  path: string,
+  state: RequestFacts
+) =>
+  Effect.gen(function* () {
+    if (!limiter.enabled || !path.startsWith("/api") || request.method === "OPTIONS") return undefined
+    const ip = Option.getOrElse(request.remoteAddress, () => "unknown")
+    state.rateLimit = yield* limiter.check("ip", ip)
+    if (STRICT_PATHS.has(path.replace(/\/$/, "")))
+      state.rateLimit = tighter(state.rateLimit, yield* limiter.check("auth", ip))
+    return state.rateLimit.allowed
+      ? undefined
+      : jsonError(429, { error: "Too many requests, retry later", code: "RATE_LIMITED" })
   })

@@ -1,0 +1,56 @@
+import { Effect, LogLevel, Metric } from "effect"
+import type { HttpServerRequest, HttpServerResponse } from "effect/http"
+import { AppConfig } from "../infra/AppConfig.ts"
+import { httpInFlight, httpRequestDuration } from "../infra/Metrics.ts"
+import type { RequestFacts } from "./RouteTemplate.ts"
+import { templateOf } from "./RouteTable.ts"
+
+/**
+ * Request metrics (in-flight gauge, duration histogram by method, route
+ * template and status) and one structured log line per request.
+ */
+export const makeAccessLog = Effect.gen(function* () {
+  const config = yield* AppConfig
+  // One labelled histogram per (method, route, status), made once: the label sets are few and hot.
+  const durations = new Map<string, typeof httpRequestDuration>()
+  const durationFor = (method: string, route: string, status: number) => {
+    const key = `${method} ${route} ${status}`
+    let metric = durations.get(key)
+    if (metric === undefined) {
+      metric = Metric.withAttributes(httpRequestDuration, { method, route, status: String(status) })
+      durations.set(key, metric)
+    }
+    return metric
+  }
+  const logRequests = LogLevel.isGreaterThanOrEqualTo("Info", config.logLevel)
+
+  /** Runs `respond`, counting it in flight, then records its duration and logs it. */
+  return <E, R>(
+    request: HttpServerRequest.HttpServerRequest,
+    path: string,
+    state: RequestFacts,
+    annotations: Record<string, string>,
+    respond: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
+  ) =>
+    Effect.gen(function* () {
+      const start = performance.now()
+      yield* Metric.update(httpInFlight, 1)
+      const final = yield* respond
+      const seconds = (performance.now() - start) / 1000
+      const route = state.route ?? (final.status === 404 ? "unmatched" : templateOf(path))
+      yield* Metric.update(httpInFlight, -1)
+      yield* Metric.update(durationFor(request.method, route, final.status), seconds)
+      if (logRequests)
+        yield* Effect.logInfo("request").pipe(
+          Effect.annotateLogs({
+            ...annotations,
+            method: request.method,
+            path,
+            route,
+            status: final.status,
+            duration_ms: Math.round(seconds * 100000) / 100
+          })
+        )
+      return final
+    })
+})
