@@ -1,7 +1,7 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { prefixTsquery } from "../src/services/Catalog.ts"
+import { prefixTsquery } from "../src/services/catalog/Search.ts"
 import { seedCatalog } from "../src/services/seed/catalog.ts"
 import { makeAdmin, registerUser } from "./support/auth.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"

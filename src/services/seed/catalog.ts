@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { SharedStore } from "../../infra/SharedStore.ts"
-import { CATALOG_VERSION_KEYS } from "../Catalog.ts"
+import { CATALOG_VERSION_KEYS } from "../catalog/CatalogCache.ts"
 
 const CATEGORIES = [
   { name: "Electronics", description: "Electronic devices and gadgets" },
