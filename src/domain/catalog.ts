@@ -158,5 +158,3 @@ export const ProductListQuery = Schema.Struct({
   })
 )
 export type ProductListQuery = typeof ProductListQuery.Type
-
-export const IdParams = { id: PositiveId }

@@ -35,9 +35,3 @@ export const paginationOf = (page: number, perPage: number, total: number): Pagi
   total,
   pages: Math.ceil(total / perPage)
 })
-
-/** A path id: a positive integer that fits a bigint column; "abc", "1.5" or "0" fail decoding (400), never reach SQL. */
-export const IdFromString = Schema.FiniteFromString.check(
-  Schema.isInt({ message: "id must be a positive integer" }),
-  Schema.isBetween({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }, { message: "id must be a positive integer" })
-)

@@ -8,7 +8,6 @@ import {
   CategoryNode,
   CreateCategory,
   CreateProduct,
-  IdParams,
   Product,
   ProductListQuery,
   ProductMessage,
@@ -17,6 +16,7 @@ import {
   UpdateProduct
 } from "../domain/catalog.ts"
 import { Conflict, Forbidden, NotFound, ValidationError } from "../domain/errors.ts"
+import { IdParams } from "../domain/ids.ts"
 import { Authentication } from "./Authentication.ts"
 
 const Message = Schema.Struct({ message: Schema.String })

@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { IdFromString } from "../domain/pagination.ts"
+import { IdParams, PathId } from "../domain/ids.ts"
 import {
   BadRequest,
   CartEmpty,
@@ -30,8 +30,7 @@ import {
 import { Authentication } from "./Authentication.ts"
 
 const Message = Schema.Struct({ message: Schema.String })
-const ItemParams = { item_id: IdFromString }
-const OrderParams = { id: IdFromString }
+const ItemParams = { item_id: PathId }
 
 export class CartApi extends HttpApiGroup.make("cart")
   .add(
@@ -73,15 +72,15 @@ export class OrdersApi extends HttpApiGroup.make("orders")
     }),
     HttpApiEndpoint.get("listOrders", "/", { query: OrderListQuery, success: OrderPage }),
     HttpApiEndpoint.get("listAllOrders", "/all", { query: AdminOrderListQuery, success: OrderPage, error: Forbidden }),
-    HttpApiEndpoint.get("getOrder", "/:id", { params: OrderParams, success: Order, error: NotFound }),
+    HttpApiEndpoint.get("getOrder", "/:id", { params: IdParams, success: Order, error: NotFound }),
     HttpApiEndpoint.post("cancelOrder", "/:id/cancel", {
-      params: OrderParams,
+      params: IdParams,
       success: OrderResponse,
       error: [NotFound, OrderNotCancellable]
     }),
-    HttpApiEndpoint.get("trackOrder", "/:id/tracking", { params: OrderParams, success: Tracking, error: NotFound }),
+    HttpApiEndpoint.get("trackOrder", "/:id/tracking", { params: IdParams, success: Tracking, error: NotFound }),
     HttpApiEndpoint.put("updateOrderStatus", "/:id/status", {
-      params: OrderParams,
+      params: IdParams,
       payload: AdminStatusUpdate,
       success: OrderResponse,
       error: [NotFound, InvalidTransition, Forbidden, ValidationError]

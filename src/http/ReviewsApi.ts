@@ -1,14 +1,13 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
-import { IdFromString } from "../domain/pagination.ts"
-import { IdParams } from "../domain/catalog.ts"
+import { IdParams, PathId } from "../domain/ids.ts"
 import { Conflict, NotFound, ValidationError } from "../domain/errors.ts"
 import { CreateReview, ReviewListQuery, ReviewMessage, ReviewPage, UpdateReview } from "../domain/review.ts"
 import { Authentication } from "./Authentication.ts"
 
 const Message = Schema.Struct({ message: Schema.String })
 // `:id` as in the products group: find-my-way needs one parameter name per position under /api/products.
-const ReviewParams = { ...IdParams, review_id: IdFromString }
+const ReviewParams = { ...IdParams, review_id: PathId }
 
 export class ReviewsApi extends HttpApiGroup.make("reviews")
   .add(

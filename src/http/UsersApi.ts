@@ -2,7 +2,7 @@ import { Schema } from "effect"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Address, AddressCreatePayload, AddressResponse, AddressUpdatePayload } from "../domain/address.ts"
 import { NotFound, ValidationError } from "../domain/errors.ts"
-import { IdFromString } from "../domain/pagination.ts"
+import { IdParams } from "../domain/ids.ts"
 import { ProfileResponse, ProfileUpdatePayload, User } from "../domain/user.ts"
 import { Authentication } from "./Authentication.ts"
 
@@ -18,13 +18,13 @@ export class UsersApi extends HttpApiGroup.make("users")
       success: AddressResponse.pipe(HttpApiSchema.status(201))
     }),
     HttpApiEndpoint.put("updateAddress", "/addresses/:id", {
-      params: { id: IdFromString },
+      params: IdParams,
       payload: AddressUpdatePayload,
       success: AddressResponse,
       error: [NotFound, ValidationError]
     }),
     HttpApiEndpoint.delete("deleteAddress", "/addresses/:id", {
-      params: { id: IdFromString },
+      params: IdParams,
       success: Message,
       error: NotFound
     })
