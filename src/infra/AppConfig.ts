@@ -40,6 +40,8 @@ export const appConfig = Config.all({
   databaseUrl: Config.Redacted("DATABASE_URL").pipe(Config.option),
   dbPoolMax: positiveInt("DB_POOL_MAX", 20),
   redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
+  // A Redis command not answered within this counts as a failure; a few in a row bypass Redis for a while.
+  redisCommandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(250))),
   jwtSecret: Config.Redacted("JWT_SECRET").pipe(Config.withDefault(Redacted.make(DEV_JWT_SECRET))),
   accessTokenTtl: Config.Duration("ACCESS_TOKEN_TTL").pipe(Config.withDefault(Duration.minutes(15))),
   refreshTokenTtl: Config.Duration("REFRESH_TOKEN_TTL").pipe(Config.withDefault(Duration.days(30))),

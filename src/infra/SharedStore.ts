@@ -1,6 +1,7 @@
 import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
 import { AppConfig } from "./AppConfig.ts"
+import { CircuitBreaker } from "./CircuitBreaker.ts"
 
 export interface RateLimitDecision {
   readonly allowed: boolean
@@ -19,7 +20,10 @@ export type StoreStatus = "up" | "degraded" | "memory"
  * against. Backed by Redis when REDIS_URL is set, by process memory otherwise.
  * While Redis is unreachable every call falls back to memory (never fails), and
  * `shared` turns false so that a cache can bypass itself instead of serving
- * entries other instances cannot invalidate.
+ * entries other instances cannot invalidate. A Redis that keeps its socket open
+ * but does not answer (stopped, swapping) counts as unreachable too: every
+ * command has a short timeout, and after a few timeouts in a row a circuit
+ * breaker sends every call to memory at once until a probe gets an answer.
  */
 export class SharedStore extends Context.Service<
   SharedStore,
@@ -57,8 +61,14 @@ export class SharedStore extends Context.Service<
     })
   })
 
-  /** `keyPrefix` namespaces every key (tests sharing one Redis use a prefix each). */
-  static readonly layerRedis = (url: string, options: { readonly keyPrefix?: string } = {}) =>
+  /**
+   * `keyPrefix` namespaces every key (tests sharing one Redis use a prefix each); `commandTimeoutMs` bounds
+   * each command (default 250 ms).
+   */
+  static readonly layerRedis = (
+    url: string,
+    options: { readonly keyPrefix?: string; readonly commandTimeoutMs?: number } = {}
+  ) =>
     Layer.effect(
       SharedStore,
       Effect.gen(function* () {
@@ -74,7 +84,7 @@ export class SharedStore extends Context.Service<
                 keyPrefix: options.keyPrefix ?? "",
                 enableOfflineQueue: false,
                 maxRetriesPerRequest: 1,
-                commandTimeout: 1000,
+                commandTimeout: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
                 connectTimeout: 2000,
                 retryStrategy: (times) => Math.min(times * 200, 2000)
               })
@@ -110,9 +120,33 @@ export class SharedStore extends Context.Service<
             }).pipe(Effect.andThen(Effect.logWarning("Redis unreachable at start: serving in degraded mode")))
           )
         )
-        const up = () => redis.status === "ready" && !wasDown
+        const breaker = new CircuitBreaker({
+          failureThreshold: BREAKER_FAILURES,
+          openMs: BREAKER_OPEN_MS,
+          onOpen: () => log(Effect.logWarning("Redis does not answer: cache bypassed, rate limits in process memory")),
+          onClose: () => log(Effect.logInfo("Redis answers again: cache and rate limits shared again"))
+        })
+        // Writes made while Redis did not answer could not invalidate what it holds.
+        const probe = () =>
+          redis.ping().then(() => flushPrefix(redis, `${options.keyPrefix ?? ""}cache:`, options.keyPrefix ?? ""))
+        const up = () => {
+          if (redis.status !== "ready" || wasDown) return false
+          if (!breaker.isOpen) return true
+          breaker.tryProbe(probe)
+          return false
+        }
         const tryRedis = <A>(f: () => Promise<A>, fallback: () => A): Effect.Effect<A> =>
-          up() ? Effect.tryPromise(f).pipe(Effect.catch(() => Effect.sync(fallback))) : Effect.sync(fallback)
+          up()
+            ? Effect.tryPromise(f).pipe(
+                Effect.tap(() => Effect.sync(() => breaker.succeeded())),
+                Effect.catch(() =>
+                  Effect.sync(() => {
+                    breaker.failed()
+                    return fallback()
+                  })
+                )
+              )
+            : Effect.sync(fallback)
         const ms = (d: Duration.Input) => Math.max(1, Math.ceil(Duration.toMillis(Duration.fromInputUnsafe(d))))
         return SharedStore.of({
           status: Effect.sync(() => (up() ? "up" : "degraded")),
@@ -161,10 +195,14 @@ export class SharedStore extends Context.Service<
                   ),
               () => memory.rateLimit(key, limit, ms(period))
             ),
-          ping: Effect.tryPromise(() => redis.ping()).pipe(
-            Effect.timeout("1 second"),
-            Effect.map(() => true),
-            Effect.catch(() => Effect.succeed(false))
+          ping: Effect.suspend(() =>
+            up()
+              ? Effect.tryPromise(() => redis.ping()).pipe(
+                  Effect.timeout("1 second"),
+                  Effect.map(() => true),
+                  Effect.catch(() => Effect.succeed(false))
+                )
+              : Effect.succeed(false)
           )
         })
       })
@@ -176,11 +214,19 @@ export class SharedStore extends Context.Service<
       const config = yield* AppConfig
       return Option.match(config.redisUrl, {
         onNone: () => SharedStore.layerMemory,
-        onSome: (url) => SharedStore.layerRedis(Redacted.value(url))
+        onSome: (url) =>
+          SharedStore.layerRedis(Redacted.value(url), {
+            commandTimeoutMs: Duration.toMillis(config.redisCommandTimeout)
+          })
       })
     })
   )
 }
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 250
+/** Timeouts in a row that open the breaker, and how long it stays open before a probe. */
+const BREAKER_FAILURES = 3
+const BREAKER_OPEN_MS = 1000
 
 const flushPrefix = async (redis: Redis, pattern: string, keyPrefix: string) => {
   let cursor = "0"
