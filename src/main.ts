@@ -38,6 +38,10 @@ const main = program.pipe(
   )
 )
 
+// A closed terminal (SIGHUP) stops the server like Ctrl-C, embedded database included; by default it would
+// kill the process on the spot and leave the detached postgres running.
+process.on("SIGHUP", () => process.kill(process.pid, "SIGINT"))
+
 NodeRuntime.runMain(main, {
   disableErrorReporting: true,
   teardown: (exit, onExit) =>
