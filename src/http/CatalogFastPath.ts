@@ -1,12 +1,14 @@
 import { Effect, Option, Schema } from "effect"
 import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { ProductListQuery } from "../domain/catalog.ts"
+import { PathId } from "../domain/ids.ts"
 import { Catalog, type JsonBody } from "../services/Catalog.ts"
 import { Api } from "./Api.ts"
 import type { RequestFacts } from "./RouteTemplate.ts"
 
 const products = Api.groups.products.endpoints
-const PRODUCT_DETAIL = /^\/api\/products\/([1-9][0-9]{0,8})\/?$/
+const PRODUCT_DETAIL = /^\/api\/products\/([^/]+)$/
+const decodeId = Schema.decodeUnknownOption(PathId)
 const PRODUCT_DETAIL_ROUTE = products.get.path
 const PRODUCT_LIST_ROUTE = products.list.path
 
@@ -32,6 +34,7 @@ export const makeCatalogFastPath = Effect.gen(function* () {
   const catalog = yield* Catalog
   return (
     request: HttpServerRequest.HttpServerRequest,
+    /** The canonical path (see CanonicalPath.ts). */
     path: string,
     state: RequestFacts,
     app: Effect.Effect<HttpServerResponse.HttpServerResponse>
@@ -43,8 +46,11 @@ export const makeCatalogFastPath = Effect.gen(function* () {
       return Effect.succeed(HttpServerResponse.text(cached.value, { contentType: "application/json" }))
     }
     const detail = PRODUCT_DETAIL.exec(path)
-    if (detail !== null) return Effect.flatMap(catalog.cachedProduct(Number(detail[1])), serve(PRODUCT_DETAIL_ROUTE))
-    if (path !== PRODUCT_LIST_ROUTE && path !== `${PRODUCT_LIST_ROUTE}/`) return app
+    if (detail !== null) {
+      const id = decodeId(detail[1])
+      return Option.isSome(id) ? Effect.flatMap(catalog.cachedProduct(id.value), serve(PRODUCT_DETAIL_ROUTE)) : app
+    }
+    if (path !== PRODUCT_LIST_ROUTE) return app
     const query = decodeListQuery(HttpServerRequest.searchParamsFromURL(new URL(request.url, "http://localhost")))
     if (Option.isNone(query)) return app
     return Effect.flatMap(catalog.cachedListing(query.value), serve(PRODUCT_LIST_ROUTE))

@@ -3,20 +3,21 @@ import { Effect, Option, Tracer } from "effect"
 import { HttpMiddleware, HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { makeAccessLog } from "./AccessLog.ts"
+import { canonicalPathOf, clientPath, notCanonical } from "./CanonicalPath.ts"
 import { makeCatalogFastPath } from "./CatalogFastPath.ts"
 import { ensureJsonError, errorResponse } from "./ErrorBody.ts"
 import { makeLoadControl } from "./LoadControl.ts"
 import { limitClient, RateLimiter, rateLimitHeaders } from "./RateLimit.ts"
-import { pathOf } from "./RouteTable.ts"
 import { type RequestFacts, RequestState } from "./RouteTemplate.ts"
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
  * The middleware around every route (inside CORS), in the order a request
- * meets them: request id, access log and metrics, rate limits, body-size
- * limit, the catalog fast path, then concurrency and time limits around the
- * API with its failures turned into the uniform JSON error body.
+ * meets them: request id, the canonical path (a 404 for any other spelling;
+ * everything after uses only this path), access log and metrics, rate limits,
+ * body-size limit, the catalog fast path, then concurrency and time limits
+ * around the API with its failures turned into the uniform JSON error body.
  */
 export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
@@ -39,7 +40,7 @@ export const ServerMiddleware = HttpRouter.middleware(
           const request = yield* HttpServerRequest.HttpServerRequest
           const incomingId = request.headers["x-request-id"]
           const requestId = incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : crypto.randomUUID()
-          const path = pathOf(request.url)
+          const path = canonicalPathOf(request)
           const state: RequestFacts = { route: undefined, rateLimit: undefined }
           // Every log line of the request carries its request id and, when traced, its trace id.
           // Read from the context: asking Effect.currentParentSpan fails (with a stack trace) when untraced.
@@ -48,24 +49,22 @@ export const ServerMiddleware = HttpRouter.middleware(
             onNone: () => ({ request_id: requestId }),
             onSome: (s) => ({ request_id: requestId, trace_id: s.traceId, span_id: s.spanId })
           })
-          const respond = Effect.gen(function* () {
-            const refused = (yield* limitClient(limiter, request, path, state)) ?? load.oversized(request)
-            const response =
-              refused ??
-              (yield* fastPath(
-                request,
-                path,
-                state,
-                load
-                  .limit(app, (cause) => errorResponse(cause, request))
-                  .pipe(Effect.provideService(RequestState, state))
-              ).pipe(Effect.annotateLogs(annotations)))
+          const serve = (path: string) =>
+            Effect.gen(function* () {
+              const refused = (yield* limitClient(limiter, request, path, state)) ?? load.oversized(request)
+              if (refused !== undefined) return refused
+              const api = load
+                .limit(app, (cause) => errorResponse(cause, request))
+                .pipe(Effect.provideService(RequestState, state))
+              return yield* fastPath(request, path, state, api).pipe(Effect.annotateLogs(annotations))
+            })
+          const respond = Effect.map(path === undefined ? Effect.succeed(notCanonical) : serve(path), (response) => {
             const final = HttpServerResponse.setHeader(ensureJsonError(response), "x-request-id", requestId)
             return state.rateLimit !== undefined
               ? HttpServerResponse.setHeaders(final, rateLimitHeaders(state.rateLimit))
               : final
           })
-          return yield* accessLog(request, path, state, annotations, respond)
+          return yield* accessLog(request, path ?? clientPath(request), state, annotations, respond)
         })
       )
   }),
