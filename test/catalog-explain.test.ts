@@ -2,7 +2,9 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { ProductListQuery } from "../src/domain/catalog.ts"
-import { listingQueries, normalizeListQuery } from "../src/services/catalog/Listing.ts"
+import { listingQueries, normalizeListQuery, priceBounds } from "../src/services/catalog/Listing.ts"
+import { planSearch } from "../src/services/catalog/Search.ts"
+import { suggestionQueries } from "../src/services/catalog/Suggestions.ts"
 import { seedCatalog, seedSyntheticProducts } from "../src/services/seed/catalog.ts"
 import { TestDatabaseLive } from "./support/TestDatabase.ts"
 import { testStore } from "./support/TestStore.ts"
@@ -29,12 +31,28 @@ const CASES: ReadonlyArray<ProductListQuery> = [
   { in_stock: "true" },
   { in_stock: "true", sort_by: "review_count" },
   { category_id: 2, brand: "Nike", in_stock: "true", min_price: 100, max_price: 100000, sort_by: "price" },
-  { search: "premium", category_id: 1, in_stock: "true", sort_by: "relevance" }
+  { search: "premium", category_id: 1, in_stock: "true", sort_by: "relevance" },
+  // Search: inside words, codes, typos, several words, and each with every facet.
+  { search: "phone", facets: "brand,category,price,rating,in_stock" },
+  { search: "samsnug", facets: "brand,category,price,rating,in_stock" },
+  { search: "dumbell" },
+  { search: "wh1000xm5" },
+  { search: "sony headphones", sort_by: "price", sort_order: "asc" },
+  { search: "a", facets: "brand,price" },
+  { search: "black shirt", brand: "Nike,Puma", min_rating: 3, facets: "brand,category,price,rating,in_stock" },
+  // Facets and the new filters without a search.
+  { facets: "brand,category,price,rating,in_stock" },
+  { category_id: 1, facets: "brand,category,price,rating,in_stock" },
+  { brand: "Apple,Samsung,Sony", min_price: 1000, max_price: 50000, facets: "brand,price" },
+  { min_rating: 4, in_stock: "true", facets: "rating,in_stock", sort_by: "rating" }
 ]
+
+/** Typed prefixes for the suggest endpoint. */
+const SUGGEST = ["i", "iph", "sam", "phone", "sony wh", "headphnes", "zz"]
 
 layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("listing query plans", (it) => {
   it.effect(
-    "no listing query scans the products table sequentially",
+    "no listing, search, facet or suggestion query scans the products table sequentially",
     () =>
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
@@ -50,13 +68,40 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
                   WITH RECURSIVE t(id) AS (SELECT ${params.categoryId}::int
                     UNION SELECT c.id FROM categories c JOIN t ON c.parent_id = t.id)
                   SELECT id FROM t`).map((r) => r.id)
-          const { count, page } = listingQueries(sql, params, categoryIds)
-          for (const statement of [count, page]) {
+          const plan = params.search === null ? null : yield* planSearch(sql, params.search)
+          const queries = listingQueries(sql, params, {
+            categoryIds,
+            search: plan ?? (params.search ? "nothing" : null)
+          })
+          const statements = [
+            queries.count,
+            queries.page,
+            queries.summary,
+            queries.brands,
+            queries.categories,
+            queries.priceBuckets(priceBounds(100, 150000)),
+            queries.summaryWithout("price"),
+            queries.summaryWithout("rating"),
+            queries.summaryWithout("in_stock")
+          ]
+          for (const statement of statements) {
             const [text, values] = statement.compile()
             const plan = (yield* sql.unsafe<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values))
               .map((row) => row["QUERY PLAN"])
               .join("\n")
             assert.notMatch(plan, /Seq Scan on products/, `${JSON.stringify(query)}\n${plan}`)
+          }
+        }
+        for (const typed of SUGGEST) {
+          const plan = yield* planSearch(sql, typed)
+          if (plan === null) continue
+          const queries = suggestionQueries(sql, plan)
+          for (const statement of [queries.products, queries.brands, queries.brandName("sony"), queries.categories]) {
+            const [text, values] = statement.compile()
+            const explained = (yield* sql.unsafe<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values))
+              .map((row) => row["QUERY PLAN"])
+              .join("\n")
+            assert.notMatch(explained, /Seq Scan on (products|search_words)/, `suggest ${typed}\n${explained}`)
           }
         }
       }),

@@ -1,7 +1,6 @@
-import { assert, describe, it, layer } from "@effect/vitest"
+import { assert, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
-import { prefixTsquery } from "../src/services/catalog/Search.ts"
 import { seedCatalog } from "../src/services/seed/catalog.ts"
 import { makeAdmin, registerUser } from "./support/auth.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
@@ -508,14 +507,4 @@ layer(TestServerLive(), { excludeTestServices: true })("catalog", (it) => {
       }
     })
   )
-})
-
-describe("prefixTsquery", () => {
-  it("keeps only letters and digits, so tsquery operators never reach PostgreSQL", () => {
-    assert.strictEqual(prefixTsquery("iPh"), "'iph':*")
-    assert.strictEqual(prefixTsquery("Café  crème"), "'cafe':* & 'creme':*")
-    assert.strictEqual(prefixTsquery("& | ! ( ) :* <-> ' \\"), "")
-    assert.strictEqual(prefixTsquery("WH-1000XM5"), "'wh':* & '1000xm5':*")
-    assert.strictEqual(prefixTsquery("a b c d e f g h i j k").split("&").length, 8)
-  })
 })

@@ -7,8 +7,16 @@ const MAX_INT4 = 2_147_483_647
 
 export const PositiveId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(MAX_INT4))
 
-const text = (max: number) => Schema.String.check(Schema.isMaxLength(max))
-const requiredText = (max: number) => Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(max))
+/** PostgreSQL text cannot hold NUL, and a lone surrogate is no character: both are a 400 naming the field. */
+const storable = Schema.makeFilter<string>((s) =>
+  s.includes("\u0000")
+    ? "must not contain NUL characters"
+    : s.isWellFormed()
+      ? undefined
+      : "must not contain unpaired surrogates"
+)
+const text = (max: number) => Schema.String.check(Schema.isMaxLength(max), storable)
+const requiredText = (max: number) => Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(max), storable)
 
 /** A float that is a whole number of paise, so `toFixed(2)` hands PostgreSQL the exact amount. */
 const twoDecimals = Schema.makeFilter<number>((n) =>
@@ -117,7 +125,29 @@ export type UpdateProduct = typeof UpdateProduct.Type
 
 export const ProductMessage = Schema.Struct({ message: Schema.String, product: Product })
 
-export const ProductPage = Schema.Struct({ products: Schema.Array(Product), pagination: Pagination })
+export const FACET_NAMES = ["brand", "category", "price", "rating", "in_stock"] as const
+export type FacetName = (typeof FACET_NAMES)[number]
+
+/** Counts over the current search and filters, each facet with its own filter left out (multi-select). */
+export const Facets = Schema.Struct({
+  brand: Schema.optionalKey(Schema.Array(Schema.Struct({ value: Schema.String, count: Schema.Int }))),
+  /** Children of the current category (roots without one), each counting its whole subtree. */
+  category: Schema.optionalKey(Schema.Array(Schema.Struct({ id: Schema.Int, name: Schema.String, count: Schema.Int }))),
+  /** Adjacent final_price ranges, `min` inclusive and `max` exclusive, that cover the result. */
+  price: Schema.optionalKey(Schema.Array(Schema.Struct({ min: Schema.Number, max: Schema.Number, count: Schema.Int }))),
+  /** Products rated at least `min` (4+, 3+, 2+, 1+): cumulative, as min_rating filters. */
+  rating: Schema.optionalKey(Schema.Array(Schema.Struct({ min: Schema.Number, count: Schema.Int }))),
+  in_stock: Schema.optionalKey(Schema.Struct({ count: Schema.Int }))
+})
+export type Facets = typeof Facets.Type
+
+export const ProductPage = Schema.Struct({
+  products: Schema.Array(Product),
+  pagination: Pagination,
+  /** Only when a search found nothing: a corrected search, from the catalog's words, that finds something. */
+  suggestion: Schema.optionalKey(Schema.String),
+  facets: Schema.optionalKey(Facets)
+})
 export type ProductPage = typeof ProductPage.Type
 
 export const SORT_FIELDS = [
@@ -132,6 +162,16 @@ export const SORT_FIELDS = [
 export type SortField = (typeof SORT_FIELDS)[number]
 
 export const MAX_SEARCH_LENGTH = 200
+export const MAX_BRANDS = 20
+
+/** The non-empty, trimmed items of a comma-separated parameter. */
+export const listParam = (value: string | undefined): Array<string> =>
+  value === undefined
+    ? []
+    : value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0)
 
 /**
  * GET /api/products parameters as they arrive. `per_page` above 100 is not an
@@ -143,13 +183,27 @@ export const ProductListQuery = Schema.Struct({
   search: Schema.optionalKey(text(MAX_SEARCH_LENGTH)),
   min_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
   max_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
-  brand: Schema.optionalKey(text(100)),
+  /** One brand or several, comma-separated (`Apple,Samsung`); case-insensitive. */
+  brand: Schema.optionalKey(text(MAX_BRANDS * 101)),
+  min_rating: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 5 }))),
   in_stock: Schema.optionalKey(Schema.Literals(["true", "false"])),
   sort_by: Schema.optionalKey(Schema.Literals(SORT_FIELDS)),
-  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]))
+  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"])),
+  /** Comma-separated subset of FACET_NAMES. */
+  facets: Schema.optionalKey(text(100))
 }).check(
   Schema.makeFilter((q) => {
     const issues: Array<Schema.FilterIssue> = []
+    const brands = listParam(q.brand)
+    if (brands.length > MAX_BRANDS) issues.push({ path: ["brand"], issue: `at most ${MAX_BRANDS} brands` })
+    if (brands.some((b) => b.length > 100))
+      issues.push({ path: ["brand"], issue: "a brand has at most 100 characters" })
+    const unknown = listParam(q.facets).filter((f) => !(FACET_NAMES as ReadonlyArray<string>).includes(f))
+    if (unknown.length > 0)
+      issues.push({
+        path: ["facets"],
+        issue: `unknown facet ${unknown.map((f) => JSON.stringify(f)).join(", ")}; expected any of ${FACET_NAMES.join(", ")}`
+      })
     if (q.min_price !== undefined && q.max_price !== undefined && q.min_price > q.max_price)
       issues.push({ path: ["min_price"], issue: "min_price must not be greater than max_price" })
     if (q.sort_by === "relevance" && (q.search ?? "").trim() === "")
@@ -158,3 +212,23 @@ export const ProductListQuery = Schema.Struct({
   })
 )
 export type ProductListQuery = typeof ProductListQuery.Type
+
+export const SuggestQuery = Schema.Struct({
+  /** What the shopper typed so far; empty gives no suggestions. */
+  q: Schema.optionalKey(text(MAX_SEARCH_LENGTH)),
+  limit: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween({ minimum: 1, maximum: 20 }, { message: "limit must be an integer from 1 to 20" })
+    )
+  )
+})
+export type SuggestQuery = typeof SuggestQuery.Type
+
+export const Suggestion = Schema.Struct({
+  type: Schema.Literals(["product", "brand", "category"]),
+  text: Schema.String,
+  /** The product's or category's id; brands have none. */
+  id: Schema.optionalKey(Schema.Int)
+})
+export const Suggestions = Schema.Struct({ suggestions: Schema.Array(Suggestion) })
+export type Suggestions = typeof Suggestions.Type

@@ -12,6 +12,8 @@ import {
   ProductListQuery,
   ProductMessage,
   ProductPage,
+  SuggestQuery,
+  Suggestions,
   UpdateCategory,
   UpdateProduct
 } from "../domain/catalog.ts"
@@ -57,6 +59,10 @@ export class CategoriesApi extends HttpApiGroup.make("categories")
 export class ProductsApi extends HttpApiGroup.make("products")
   .add(
     HttpApiEndpoint.get("list", "/", { query: ProductListQuery, success: ProductPage, error: ValidationError }),
+    HttpApiEndpoint.get("suggest", "/suggest", { query: SuggestQuery, success: Suggestions }).annotate(
+      OpenApi.Description,
+      "Product names, brands and categories matching what the shopper typed (prefix or partial word), best first."
+    ),
     HttpApiEndpoint.get("get", "/:id", { params: IdParams, success: Product, error: NotFound }),
     HttpApiEndpoint.post("create", "/", {
       payload: CreateProduct,

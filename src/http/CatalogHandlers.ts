@@ -45,6 +45,7 @@ const ProductsHandlers = HttpApiBuilder.group(
     const catalog = yield* Catalog
     return handlers.handleAll({
       list: ({ query }) => Effect.map(catalog.listProducts(query), json),
+      suggest: ({ query }) => Effect.map(catalog.suggest(query), json),
       get: ({ params }) => Effect.map(catalog.getProduct(params.id), json),
       create: ({ payload }) =>
         Effect.gen(function* () {

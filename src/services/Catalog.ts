@@ -5,6 +5,7 @@ import type {
   CreateProduct,
   Product,
   ProductListQuery,
+  SuggestQuery,
   UpdateCategory,
   UpdateProduct
 } from "../domain/catalog.ts"
@@ -14,6 +15,7 @@ import { catalogInvalidation } from "./catalog/CatalogCache.ts"
 import { makeCategories } from "./catalog/Categories.ts"
 import { makeListing } from "./catalog/Listing.ts"
 import { makeProducts } from "./catalog/Products.ts"
+import { makeSuggestions } from "./catalog/Suggestions.ts"
 import { type JsonBody, makeReadCache } from "./ReadCache.ts"
 
 export type { JsonBody } from "./ReadCache.ts"
@@ -25,7 +27,8 @@ export { PRODUCT_COLUMNS } from "./catalog/Products.ts"
  * from a versioned cache (Redis, or memory) that every write invalidates before
  * it returns. Each concern lives in its own file under ./catalog/: the cache's
  * keys and versions (CatalogCache), the tree (Categories), single products and
- * writes (Products), listing pages (Listing) and search matching (Search).
+ * writes (Products), listing pages with facets (Listing), search matching
+ * (Search) and suggestions as one types (Suggestions).
  */
 export class Catalog extends Context.Service<
   Catalog,
@@ -40,6 +43,8 @@ export class Catalog extends Context.Service<
     readonly deactivateCategory: (id: number) => Effect.Effect<void, NotFound | Conflict>
     readonly listProducts: (query: ProductListQuery) => Effect.Effect<JsonBody, ValidationError>
     readonly getProduct: (id: number) => Effect.Effect<JsonBody, NotFound>
+    /** `{suggestions}` for what a shopper typed so far. */
+    readonly suggest: (query: SuggestQuery) => Effect.Effect<JsonBody>
     /** A listing page's JSON if this instance holds it current; None sends the caller to listProducts. */
     readonly cachedListing: (query: ProductListQuery) => Effect.Effect<Option.Option<JsonBody>>
     /** The product's JSON if this instance holds it current; None sends the caller to getProduct. */
@@ -64,6 +69,7 @@ export class Catalog extends Context.Service<
       const categories = yield* makeCategories(cache)
       const products = yield* makeProducts(cache)
       const listing = yield* makeListing(cache, categories.withDescendants)
+      const suggestions = yield* makeSuggestions(cache)
       const { productsChanged, stockChanged } = catalogInvalidation(cache)
       return Catalog.of({
         listCategories: categories.listCategories,
@@ -73,6 +79,7 @@ export class Catalog extends Context.Service<
         deactivateCategory: categories.deactivateCategory,
         listProducts: listing.listProducts,
         cachedListing: listing.cachedListing,
+        suggest: suggestions.suggest,
         getProduct: products.getProduct,
         cachedProduct: products.cachedProduct,
         createProduct: products.createProduct,

@@ -12,6 +12,8 @@ export const CATALOG_VERSION_KEYS = {
 /** How stale the stock shown in a listing page may be (detail pages are always current). */
 export const LISTING_MAX_AGE = Duration.seconds(15)
 
+const digest = (value: unknown) => createHash("sha1").update(JSON.stringify(value)).digest("base64url")
+
 /** The cache entries of the catalog and the versions that invalidate them. */
 export const catalogKeys = {
   categoryTree: "cache:categories:tree",
@@ -19,8 +21,8 @@ export const catalogKeys = {
   category: (id: number) => `cache:category:${id}`,
   product: (id: number) => `cache:product:${id}`,
   /** A listing page under its normalised parameters (sha1: the parameters can be long). */
-  listing: (params: unknown) =>
-    `cache:products:${createHash("sha1").update(JSON.stringify(params)).digest("base64url")}`
+  listing: (params: unknown) => `cache:products:${digest(params)}`,
+  suggest: (q: string, limit: number) => `cache:suggest:${digest([q, limit])}`
 }
 
 /** What the catalog's writes invalidate, in one place so no write forgets a version. */

@@ -1,42 +1,55 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
-import { type ProductListQuery, ProductPage, type SortField } from "../../domain/catalog.ts"
+import {
+  type FacetName,
+  type Facets,
+  listParam,
+  type ProductListQuery,
+  ProductPage,
+  type SortField
+} from "../../domain/catalog.ts"
 import { ValidationError } from "../../domain/errors.ts"
 import { paginationOf, perPageOf } from "../../domain/pagination.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
 import { PRODUCT_COLUMNS, productRows } from "./Products.ts"
-import { prefixTsquery } from "./Search.ts"
+import { correctSearch, matchesSomething, matchQuery, planSearch, relevance, type SearchPlan } from "./Search.ts"
 
 /** The listing parameters after defaults, caps and normalisation: also the cache key. */
 export interface ListParams {
   readonly page: number
   readonly perPage: number
   readonly categoryId: number | null
-  /** The prefix tsquery built from the search words; "" when the search had no words. */
-  readonly tsquery: string | null
+  /** The search as typed, trimmed, spaces collapsed and lower case; null for none (or only spaces). */
+  readonly search: string | null
   readonly minPrice: number | null
   readonly maxPrice: number | null
-  readonly brand: string | null
+  /** Lower-case brand names, sorted; empty for no brand filter. */
+  readonly brands: ReadonlyArray<string>
+  readonly minRating: number | null
   readonly inStock: boolean
   readonly sortBy: SortField
   readonly desc: boolean
+  /** Requested facets, sorted and without repeats. */
+  readonly facets: ReadonlyArray<FacetName>
 }
 
 export const normalizeListQuery = (query: ProductListQuery): ListParams => {
-  const search = query.search?.trim() ?? ""
+  const search = query.search?.trim().replace(/\s+/g, " ").toLowerCase() ?? ""
   return {
     page: query.page ?? 1,
     perPage: perPageOf(query.per_page, 20),
     categoryId: query.category_id ?? null,
-    tsquery: search === "" ? null : prefixTsquery(search),
+    search: search === "" ? null : search,
     minPrice: query.min_price ?? null,
     maxPrice: query.max_price ?? null,
-    brand: query.brand?.trim() ? query.brand.trim().toLowerCase() : null,
+    brands: [...new Set(listParam(query.brand).map((b) => b.toLowerCase()))].sort(),
+    minRating: query.min_rating ?? null,
     inStock: query.in_stock === "true",
-    sortBy: query.sort_by ?? "created_at",
-    desc: (query.sort_order ?? "desc") === "desc"
+    sortBy: query.sort_by ?? (search === "" ? "created_at" : "relevance"),
+    desc: (query.sort_order ?? "desc") === "desc",
+    facets: [...new Set(listParam(query.facets) as Array<FacetName>)].sort()
   }
 }
 
@@ -50,41 +63,145 @@ const SORT_COLUMNS: Record<Exclude<SortField, "relevance">, string> = {
   review_count: "p.review_count"
 }
 
+/** What a listing's statements need besides its parameters, read from the database first. */
+export interface ListingContext {
+  /** The category filter with every descendant; null without one. */
+  readonly categoryIds: ReadonlyArray<number> | null
+  /** The search's words and their matches; null without a search, "nothing" when a word matches no product. */
+  readonly search: SearchPlan | "nothing" | null
+}
+
+const BRAND_FACET_SIZE = 20
+const RATING_STEPS = [4, 3, 2, 1] as const
+
 /**
- * The two statements of a listing page: the total, and the page itself. Every
- * condition and ORDER BY here has an index (migrations/0002_catalog.sql);
+ * The statements of a listing: its total (with the counts that facets over the
+ * same filters need), the page, and each facet's counts. Every condition and
+ * ORDER BY has an index (migrations/0002_catalog.sql, 0006_search.sql);
  * test/catalog-explain.test.ts checks the plans of exactly these statements.
  */
-export const listingQueries = (
-  sql: SqlClient.SqlClient,
-  params: ListParams,
-  categoryIds: ReadonlyArray<number> | null
-) => {
-  const conditions: Array<Fragment> = [sql`p.is_active`]
-  if (categoryIds !== null) conditions.push(sql`p.category_id = ANY(${categoryIds}::int[])`)
-  // A scalar subquery hides the query's words from the planner, so it never estimates a common word
-  // ("with", a one-letter prefix) as matching most rows and reads the whole table: search is always
-  // driven by the GIN index.
-  const tsquery = params.tsquery ? sql`(SELECT to_tsquery('simple', catalog_unaccent(${params.tsquery})))` : null
-  if (tsquery !== null) conditions.push(sql`p.search_vector @@ ${tsquery}`)
-  if (params.minPrice !== null) conditions.push(sql`p.final_price >= ${String(params.minPrice)}::numeric`)
-  if (params.maxPrice !== null) conditions.push(sql`p.final_price <= ${String(params.maxPrice)}::numeric`)
-  if (params.brand !== null) conditions.push(sql`lower(p.brand) = ${params.brand}`)
-  if (params.inStock) conditions.push(sql`p.stock_quantity > 0`)
-  const where = sql.and(conditions)
+export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, context: ListingContext) => {
+  const match =
+    context.search === null
+      ? null
+      : context.search === "nothing"
+        ? sql`FALSE`
+        : // A scalar subquery hides the words from the planner, so it never estimates a common word or a
+          // one-letter prefix as matching most rows and reads the whole table: search always uses the GIN index.
+          sql`p.search_terms @@ (SELECT ${matchQuery(context.search)}::tsquery)`
+  /** The conditions, leaving out the filter of the facet being counted (multi-select). */
+  const where = (without?: FacetName) => {
+    const conditions: Array<Fragment> = [sql`p.is_active`]
+    if (match !== null) conditions.push(match)
+    if (context.categoryIds !== null && without !== "category")
+      conditions.push(sql`p.category_id = ANY(${context.categoryIds}::int[])`)
+    if (without !== "price") {
+      if (params.minPrice !== null) conditions.push(sql`p.final_price >= ${String(params.minPrice)}::numeric`)
+      if (params.maxPrice !== null) conditions.push(sql`p.final_price <= ${String(params.maxPrice)}::numeric`)
+    }
+    if (params.brands.length > 0 && without !== "brand")
+      conditions.push(
+        params.brands.length === 1
+          ? sql`lower(p.brand) = ${params.brands[0]!}`
+          : sql`lower(p.brand) = ANY(${params.brands}::text[])`
+      )
+    if (params.minRating !== null && without !== "rating")
+      conditions.push(sql`p.rating >= ${String(params.minRating)}::numeric`)
+    if (params.inStock && without !== "in_stock") conditions.push(sql`p.stock_quantity > 0`)
+    return sql.and(conditions)
+  }
+  /** Whether a facet's own filter is set, so its counts need their own statement. */
+  const filtered: Record<FacetName, boolean> = {
+    brand: params.brands.length > 0,
+    category: false,
+    price: params.minPrice !== null || params.maxPrice !== null,
+    rating: params.minRating !== null,
+    in_stock: params.inStock
+  }
+
   const direction = sql.literal(params.desc ? "DESC" : "ASC")
   const order =
-    params.sortBy === "relevance" && tsquery !== null
-      ? sql`ts_rank(p.search_vector, ${tsquery}) ${direction}, p.id ${direction}`
+    params.sortBy === "relevance" && context.search !== null && context.search !== "nothing"
+      ? sql`${relevance(sql, context.search)} ${direction}, p.review_count ${direction}, p.rating ${direction},
+            p.id ${sql.literal(params.desc ? "ASC" : "DESC")}`
       : sql`${sql.literal(SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy])} ${direction}, p.id ${direction}`
+
+  /** The number of products under `condition`, with the rating, stock and price-range figures facets need. */
+  const summary = (condition: Fragment) => sql<{
+    total: number
+    rating_4: number
+    rating_3: number
+    rating_2: number
+    rating_1: number
+    in_stock: number
+    min_price: number | null
+    max_price: number | null
+  }>`SELECT count(*)::int AS total,
+       count(*) FILTER (WHERE p.rating >= 4)::int AS rating_4, count(*) FILTER (WHERE p.rating >= 3)::int AS rating_3,
+       count(*) FILTER (WHERE p.rating >= 2)::int AS rating_2, count(*) FILTER (WHERE p.rating >= 1)::int AS rating_1,
+       count(*) FILTER (WHERE p.stock_quantity > 0)::int AS in_stock,
+       min(p.final_price)::float8 AS min_price, max(p.final_price)::float8 AS max_price
+     FROM products p WHERE ${condition}`
+
   return {
-    count: sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where}`,
-    page: sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where}
-              ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`
+    count: sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where()}`,
+    /** The count with what the price, rating and stock facets need, when they are asked for. */
+    summary: summary(where()),
+    page: sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where()}
+              ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`,
+    filtered,
+    /** The summary with one facet's own filter left out (only for facets whose filter is set). */
+    summaryWithout: (facet: "price" | "rating" | "in_stock") => summary(where(facet)),
+    brands: sql<{ value: string; count: number }>`
+      SELECT min(p.brand) AS value, count(*)::int AS count FROM products p
+      WHERE ${where("brand")} AND p.brand IS NOT NULL
+      GROUP BY lower(p.brand) ORDER BY 2 DESC, 1 LIMIT ${BRAND_FACET_SIZE}`,
+    /** Products per category within the current one (all when none); the caller sums them per child. */
+    categories: sql<{ category_id: number; count: number }>`
+      SELECT p.category_id, count(*)::int AS count FROM products p WHERE ${where()} GROUP BY p.category_id`,
+    /** Products per price range; `bounds` are the ranges' lower ends, ascending. */
+    priceBuckets: (bounds: ReadonlyArray<number>) => sql<{ bucket: number; count: number }>`
+      SELECT width_bucket(p.final_price, ${bounds.map(String)}::numeric[]) AS bucket, count(*)::int AS count
+      FROM products p WHERE ${where("price")} GROUP BY 1`
   }
 }
 
-/** GET /api/products: filtered, sorted pages, cached under their normalised parameters. */
+/** Round numbers near `n` (1, 2, 2.5, 5 times a power of ten), rounding down. */
+const niceFloor = (n: number) => {
+  if (n <= 0) return 0
+  const power = Math.pow(10, Math.floor(Math.log10(n)))
+  const steps = [1, 2, 2.5, 5, 10]
+  let best = power
+  for (const s of steps) if (s * power <= n) best = s * power
+  return best
+}
+
+/**
+ * Lower ends of up to five price ranges over [min, max]: equal steps for a
+ * narrow range, growing (roughly geometric) steps when the prices span orders
+ * of magnitude, so each range holds a useful share; every end a round number.
+ */
+export const priceBounds = (min: number, max: number): Array<number> => {
+  if (max <= min) return [niceFloor(min)]
+  const bounds: Array<number> = []
+  if (max / Math.max(min, 1) > 20) {
+    const ratio = Math.pow(max / Math.max(min, 1), 1 / 5)
+    for (let i = 0; i < 5; i++) bounds.push(i === 0 ? 0 : niceFloor(Math.max(min, 1) * Math.pow(ratio, i)))
+  } else {
+    const step = niceFloor((max - min) / 4) || 1
+    const start = Math.floor(min / step) * step
+    for (let b = start; b <= max && bounds.length < 6; b += step) bounds.push(b)
+  }
+  return [...new Set(bounds)].sort((a, b) => a - b)
+}
+
+interface CategoryRow {
+  readonly id: number
+  readonly name: string
+  readonly parent_id: number | null
+}
+
+/** GET /api/products: filtered, sorted pages with facets, cached under their normalised parameters. */
 export const makeListing = (
   cache: ReadCache,
   withDescendants: (categoryId: number) => Effect.Effect<ReadonlyArray<number>>
@@ -92,26 +209,111 @@ export const makeListing = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
+    const activeCategories = Effect.orDie(
+      sql<CategoryRow>`SELECT id, name, parent_id FROM categories WHERE is_active ORDER BY id`
+    )
+
+    /** Counts per child of the current category (roots without one), each child's subtree summed. */
+    const categoryFacet = (
+      rows: ReadonlyArray<{ category_id: number; count: number }>,
+      current: number | null,
+      categories: ReadonlyArray<CategoryRow>
+    ) => {
+      const byId = new Map(categories.map((c) => [c.id, c]))
+      /** The child of `current` that `id` lies under, if any. */
+      const childOf = (id: number) => {
+        let node = byId.get(id)
+        for (let depth = 0; node !== undefined && depth < 100; depth++) {
+          if (node.parent_id === current) return node
+          node = node.parent_id === null ? undefined : byId.get(node.parent_id)
+        }
+        return undefined
+      }
+      const counts = new Map<number, number>()
+      for (const row of rows) {
+        const child = childOf(row.category_id)
+        if (child !== undefined) counts.set(child.id, (counts.get(child.id) ?? 0) + row.count)
+      }
+      return [...counts]
+        .map(([id, count]) => ({ id, name: byId.get(id)!.name, count }))
+        .sort((a, b) => b.count - a.count || a.name.localeCompare(b.name))
+    }
+
     const loadPage = (params: ListParams) =>
       Effect.gen(function* () {
-        const empty = {
-          products: [],
-          pagination: paginationOf(params.page, params.perPage, 0)
-        }
-        // A search made only of operators and punctuation has no word to match.
-        if (params.tsquery === "") return empty
         let categoryIds: ReadonlyArray<number> | null = null
         if (params.categoryId !== null) {
           categoryIds = yield* withDescendants(params.categoryId)
           if (categoryIds.length === 0) return yield* ValidationError.field("category_id", "Category not found")
         }
-        const queries = listingQueries(sql, params, categoryIds)
-        const [{ total }] = (yield* Effect.orDie(queries.count)) as unknown as [{ total: number }]
+        const plan = params.search === null ? null : yield* Effect.orDie(planSearch(sql, params.search))
+        // A word that matches nothing (not even with a typo) makes the whole search match nothing.
+        const search =
+          params.search === null ? null : plan === null || !plan.words.every(matchesSomething) ? "nothing" : plan
+        const queries = listingQueries(sql, params, { categoryIds, search })
+        const wants = new Set(params.facets)
+        const summary =
+          wants.has("price") || wants.has("rating") || wants.has("in_stock")
+            ? (yield* Effect.orDie(queries.summary))[0]!
+            : null
+        const total = summary?.total ?? (yield* Effect.orDie(queries.count))[0]!.total
         const pagination = paginationOf(params.page, params.perPage, total)
         // Past the last page there is nothing to read: skip the query rather than walk an index to the end.
-        if ((params.page - 1) * params.perPage >= total) return { products: [], pagination }
-        const products = yield* Effect.orDie(productRows(queries.page))
-        return { products, pagination }
+        const products =
+          (params.page - 1) * params.perPage >= total ? [] : yield* Effect.orDie(productRows(queries.page))
+
+        let suggestion: string | undefined
+        if (total === 0 && params.search !== null) {
+          const corrected = plan === null ? null : yield* Effect.orDie(correctSearch(sql, plan))
+          if (corrected !== null && corrected !== params.search) {
+            const check = yield* Effect.orDie(planSearch(sql, corrected))
+            if (check !== null && check.words.every(matchesSomething)) {
+              const [found] = yield* Effect.orDie(listingQueries(sql, params, { categoryIds, search: check }).count)
+              if (found!.total > 0) suggestion = corrected
+            }
+          }
+        }
+
+        if (params.facets.length === 0) return { products, pagination, ...(suggestion && { suggestion }) }
+        const summaryFor = (facet: "price" | "rating" | "in_stock") =>
+          queries.filtered[facet]
+            ? Effect.map(Effect.orDie(queries.summaryWithout(facet)), (rows) => rows[0]!)
+            : Effect.succeed(summary!)
+        const facetEffects = {
+          brand: wants.has("brand") ? Effect.orDie(queries.brands) : Effect.succeed(undefined),
+          category: wants.has("category")
+            ? Effect.zipWith(Effect.orDie(queries.categories), activeCategories, (rows, categories) =>
+                categoryFacet(rows, params.categoryId, categories)
+              )
+            : Effect.succeed(undefined),
+          price: wants.has("price")
+            ? Effect.flatMap(summaryFor("price"), (s) => {
+                if (s.total === 0 || s.min_price === null || s.max_price === null) return Effect.succeed([])
+                const bounds = priceBounds(s.min_price, s.max_price)
+                return Effect.map(Effect.orDie(queries.priceBuckets(bounds)), (rows) =>
+                  rows
+                    .filter((r) => r.bucket >= 1)
+                    .sort((a, b) => a.bucket - b.bucket)
+                    .map((r) => ({
+                      min: bounds[r.bucket - 1]!,
+                      max: r.bucket < bounds.length ? bounds[r.bucket]! - 0.01 : s.max_price!,
+                      count: r.count
+                    }))
+                )
+              })
+            : Effect.succeed(undefined),
+          rating: wants.has("rating")
+            ? Effect.map(summaryFor("rating"), (s) => RATING_STEPS.map((min) => ({ min, count: s[`rating_${min}`] })))
+            : Effect.succeed(undefined),
+          in_stock: wants.has("in_stock")
+            ? Effect.map(summaryFor("in_stock"), (s) => ({ count: s.in_stock }))
+            : Effect.succeed(undefined)
+        }
+        const computed = yield* Effect.all(facetEffects, { concurrency: "unbounded" })
+        const facets: { -readonly [K in keyof Facets]: Facets[K] } = {}
+        for (const [name, value] of Object.entries(computed))
+          if (value !== undefined) (facets as Record<string, unknown>)[name] = value
+        return { products, pagination, ...(suggestion && { suggestion }), facets }
       })
 
     const listProducts = Effect.fn("Catalog.listProducts")(function* (query: ProductListQuery) {

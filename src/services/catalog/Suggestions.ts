@@ -1,0 +1,127 @@
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { type SuggestQuery, Suggestions } from "../../domain/catalog.ts"
+import type { JsonBody, ReadCache } from "../ReadCache.ts"
+import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
+import { planSearch, quote, type SearchPlan } from "./Search.ts"
+
+/** Products read to pick the most reviewed suggestions from: bounds the work for a prefix most names share. */
+const PRODUCT_CANDIDATES = 200
+/** Brands and categories each take at most this many places, so products are always among the suggestions. */
+const MAX_NAMED = 3
+
+/**
+ * The tsquery of names a suggestion may come from: every word typed so far as
+ * a prefix of a name's word, or inside one (3+ letters).
+ */
+export const nameQuery = (plan: SearchPlan) =>
+  plan.words
+    .map((w) => {
+      const terms = [`${quote(w.prefix)}:*A`, ...w.infix.map((t) => `${quote(t)}:A`)]
+      return terms.length === 1 ? terms[0]! : `(${terms.join(" | ")})`
+    })
+    .join(" & ")
+
+/** How well a name's words match the typed words: 2 a prefix of every word in order from the start, 1 all prefixes, 0 otherwise. */
+const nameScore = (tokens: ReadonlyArray<string>, plan: SearchPlan) => {
+  const words = plan.words
+  const atStart = words.every((w, i) => tokens[i]?.startsWith(w.prefix) ?? false)
+  if (atStart) return 2
+  return words.every((w) => tokens.some((t) => t.startsWith(w.prefix))) ? 1 : 0
+}
+const matchesName = (tokens: ReadonlyArray<string>, plan: SearchPlan) =>
+  plan.words.every((w) => tokens.some((t) => t.startsWith(w.prefix) || (w.prefix.length >= 3 && t.includes(w.prefix))))
+
+/** The statements of one suggestion request (test/catalog-explain.test.ts checks their plans). */
+export const suggestionQueries = (sql: SqlClient.SqlClient, plan: SearchPlan) => ({
+  products: sql<{ id: number; name: string; tokens: ReadonlyArray<string> }>`
+    SELECT id, name, catalog_search_tokens(name) AS tokens FROM (
+      SELECT p.id, p.name, p.review_count FROM products p
+      WHERE p.is_active AND p.search_terms @@ (SELECT ${nameQuery(plan)}::tsquery)
+      LIMIT ${PRODUCT_CANDIDATES}
+    ) AS c ORDER BY review_count DESC, id LIMIT ${PRODUCT_CANDIDATES}`,
+  // Distinct brands by skipping through the brand index: one probe per brand, however many products each has.
+  brands: sql<{ brand: string; tokens: ReadonlyArray<string> }>`
+    WITH RECURSIVE b(lb) AS (
+      (SELECT lower(brand) FROM products WHERE is_active AND brand IS NOT NULL ORDER BY lower(brand) LIMIT 1)
+      UNION ALL
+      SELECT (SELECT lower(brand) FROM products
+              WHERE is_active AND brand IS NOT NULL AND lower(brand) > b.lb ORDER BY lower(brand) LIMIT 1)
+      FROM b WHERE b.lb IS NOT NULL
+    )
+    SELECT lb AS brand, catalog_search_tokens(lb) AS tokens FROM b WHERE lb IS NOT NULL`,
+  brandName: (lowered: string) =>
+    sql<{ brand: string }>`SELECT brand FROM products
+      WHERE is_active AND brand IS NOT NULL AND lower(brand) = ${lowered} LIMIT 1`,
+  categories: sql<{ id: number; name: string; tokens: ReadonlyArray<string> }>`
+    SELECT id, name, catalog_search_tokens(name) AS tokens FROM categories WHERE is_active ORDER BY id`
+})
+
+const NO_SUGGESTIONS = JSON.stringify({ suggestions: [] }) as JsonBody
+
+/** GET /api/products/suggest: what to offer as the shopper types, cached like listings. */
+export const makeSuggestions = (cache: ReadCache) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const load = (q: string, limit: number) =>
+      Effect.gen(function* () {
+        const plan = q === "" ? null : yield* planSearch(sql, q)
+        if (plan === null) return { suggestions: [] }
+        const queries = suggestionQueries(sql, plan)
+        const [products, brands, categories] = yield* Effect.all(
+          [queries.products, queries.brands, queries.categories],
+          { concurrency: "unbounded" }
+        )
+        const ranked = <A extends { tokens: ReadonlyArray<string> }>(rows: ReadonlyArray<A>) =>
+          rows
+            .filter((r) => matchesName(r.tokens, plan))
+            .map((r) => ({ row: r, score: nameScore(r.tokens, plan) }))
+            .sort((a, b) => b.score - a.score)
+        const brandHits = ranked(brands).slice(0, MAX_NAMED)
+        const brandNames = yield* Effect.forEach(brandHits, (b) =>
+          Effect.map(queries.brandName(b.row.brand), (rows) => rows[0]?.brand ?? b.row.brand)
+        )
+        const named = [
+          ...brandHits.map((b, i) => ({ score: b.score, type: "brand" as const, text: brandNames[i]! })),
+          ...ranked(categories)
+            .slice(0, MAX_NAMED)
+            .map((c) => ({ score: c.score, type: "category" as const, text: c.row.name, id: c.row.id }))
+        ]
+        // Candidates come most reviewed first; a name that starts with the words typed goes before one that only contains them.
+        const productHits = ranked(products).map((p) => ({
+          score: p.score,
+          type: "product" as const,
+          text: p.row.name,
+          id: p.row.id
+        }))
+        const seen = new Set<string>()
+        const suggestions = [...named, ...productHits]
+          .sort((a, b) => b.score - a.score)
+          .filter((s) => {
+            const key = `${s.type}:${s.text.toLowerCase()}`
+            if (seen.has(key)) return false
+            seen.add(key)
+            return true
+          })
+          .slice(0, limit)
+          .map(({ score: _, ...s }) => s)
+        return { suggestions }
+      }).pipe(Effect.orDie)
+
+    const suggest = Effect.fn("Catalog.suggest")(function* (query: SuggestQuery) {
+      const q = query.q?.trim().replace(/\s+/g, " ").toLowerCase() ?? ""
+      const limit = query.limit ?? 8
+      if (q === "") return NO_SUGGESTIONS
+      return yield* cache.get({
+        cache: "suggest",
+        key: catalogKeys.suggest(q, limit),
+        versions: [CATALOG_VERSION_KEYS.listing],
+        maxAge: LISTING_MAX_AGE,
+        schema: Suggestions,
+        load: load(q, limit)
+      })
+    })
+
+    return { suggest }
+  })
