@@ -24,6 +24,7 @@ import { ReviewsHandlers } from "./ReviewsHandlers.ts"
 import { RouteTemplateLive } from "./RouteTemplate.ts"
 import { SystemHandlers } from "./SystemHandlers.ts"
 import { UsersHandlers } from "./UsersHandlers.ts"
+import { WebAssetsLive } from "./WebAssets.ts"
 
 /** The identity services the handlers and the auth middleware use; they need SqlClient and AppConfig. */
 const IdentityLive = Layer.mergeAll(Auth.layer, Users.layer, Addresses.layer, Tokens.layer)
@@ -49,6 +50,7 @@ export const AppRoutes = Layer.mergeAll(
     Layer.provide(IdentityLive)
   ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
+  WebAssetsLive,
   // Global middleware added first wraps the others: CORS headers go on every response, fast paths included.
   CorsLive,
   ServerMiddleware
