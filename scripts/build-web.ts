@@ -49,8 +49,11 @@ const compress = (dir: string) => {
 }
 compress(out)
 
-const entry = readFileSync(join(out, "index.html"), "utf8").match(/src="(\/assets\/[^"]+\.js)"/)?.[1]
-if (entry) {
-  const gz = statSync(join(out, entry + ".gz")).size
-  console.log(`web UI built in dist/web: first-page script ${entry} is ${(gz / 1024).toFixed(1)} KB gzipped`)
-}
+/** The scripts the page loads before anything else: the entry and the chunks it preloads. */
+const firstPageScripts = (html: string) => [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!)
+
+const scripts = firstPageScripts(readFileSync(join(out, "index.html"), "utf8"))
+const gz = scripts.reduce((n, s) => n + statSync(join(out, s + ".gz")).size, 0)
+console.log(
+  `web UI built in dist/web: the first page loads ${scripts.length} scripts, ${(gz / 1024).toFixed(1)} KB gzipped`
+)

@@ -87,8 +87,7 @@ const PAGE_HEADERS = {
 
 const respond = (request: HttpServerRequest.HttpServerRequest, asset: Asset, headers: Record<string, string>) => {
   const common = { ...headers, etag: asset.etag, vary: "accept-encoding" }
-  if (request.headers["if-none-match"] === asset.etag)
-    return HttpServerResponse.empty({ status: 304, headers: common })
+  if (request.headers["if-none-match"] === asset.etag) return HttpServerResponse.empty({ status: 304, headers: common })
   const accept = request.headers["accept-encoding"] ?? ""
   const [body, encoding] = /\bbr\b(?!;q=0(\.0*)?\b)/.test(accept)
     ? [asset.br, "br"]
@@ -114,19 +113,15 @@ export const webAssetsLayer = (dir: string) =>
       const page = (request: HttpServerRequest.HttpServerRequest) =>
         Effect.succeed(web ? respond(request, web.index, PAGE_HEADERS) : notBuilt)
       for (const path of CLIENT_ROUTES) yield* router.add("GET", path, page)
-      yield* router.add(
-        "GET",
-        "/assets/*",
-        (request: HttpServerRequest.HttpServerRequest) => {
-          const path = request.url.split("?")[0] ?? ""
-          const asset = web?.assets.get(path)
-          return Effect.succeed(
-            asset
-              ? respond(request, asset, { "cache-control": IMMUTABLE, "x-content-type-options": "nosniff" })
-              : HttpServerResponse.jsonUnsafe({ error: `No file ${path}`, code: "NOT_FOUND" }, { status: 404 })
-          )
-        }
-      )
+      yield* router.add("GET", "/assets/*", (request: HttpServerRequest.HttpServerRequest) => {
+        const path = request.url.split("?")[0] ?? ""
+        const asset = web?.assets.get(path)
+        return Effect.succeed(
+          asset
+            ? respond(request, asset, { "cache-control": IMMUTABLE, "x-content-type-options": "nosniff" })
+            : HttpServerResponse.jsonUnsafe({ error: `No file ${path}`, code: "NOT_FOUND" }, { status: 404 })
+        )
+      })
     })
   )
 
