@@ -19,9 +19,11 @@ const program = Effect.gen(function* () {
   const workers = workerCount(config, availableParallelism())
   if (cluster.isPrimary && workers > 1) {
     const prepare = SeedOnInitLive.pipe(Layer.provideMerge(PoolLive), Layer.provide(SharedStore.layer))
+    // The primary's scope (which drains the workers) closes inside the layer that holds the embedded
+    // database, so that the database outlives the drain.
     return yield* runPrimary(workers, prepare).pipe(
-      Effect.provide(Layer.mergeAll(DatabaseUrl.layer, LoggingLive).pipe(Layer.provideMerge(AppConfig.layer))),
-      Effect.scoped
+      Effect.scoped,
+      Effect.provide(Layer.mergeAll(DatabaseUrl.layer, LoggingLive).pipe(Layer.provideMerge(AppConfig.layer)))
     )
   }
   return yield* Layer.launch(MainLive)

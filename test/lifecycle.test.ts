@@ -3,6 +3,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Redacted, Scope } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import * as Reactivity from "effect/reactivity/Reactivity"
+import { Draining } from "../src/http/Drain.ts"
 import { TestDatabaseUrl } from "./support/TestDatabase.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
 
@@ -31,6 +32,25 @@ layer(Layer.empty, { excludeTestServices: true })("lifecycle", (it) => {
         )
       )
       assert.strictEqual(refused, "refused")
+    })
+  )
+
+  it.effect("GET /ready is 503 while the server drains for shutdown", () =>
+    Effect.gen(function* () {
+      let draining = false
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(
+        TestServerLive().pipe(Layer.provide(Layer.succeed(Draining, { draining: () => draining }))),
+        scope
+      )
+      const { url } = context.mapUnsafe.get(TestServer.key) as { url: string }
+      assert.strictEqual((yield* request(url, "/ready")).status, 200)
+      draining = true
+      const res = yield* request(url, "/ready")
+      assert.strictEqual(res.status, 503)
+      assert.strictEqual(res.body.status, "not_ready")
+      assert.strictEqual(res.body.database, "up")
+      yield* Scope.close(scope, Exit.void)
     })
   )
 

@@ -1,6 +1,6 @@
 import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Effect, Layer } from "effect"
+import { Duration, Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
@@ -18,6 +18,7 @@ import { AuthHandlers } from "./AuthHandlers.ts"
 import { CatalogHandlers } from "./CatalogHandlers.ts"
 import { CartHandlers, OrdersHandlers } from "./OrdersHandlers.ts"
 import { CorsLive } from "./Cors.ts"
+import { Draining, makeDrain } from "./Drain.ts"
 import { ServerMiddleware } from "./ServerMiddleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
 import { ReviewsHandlers } from "./ReviewsHandlers.ts"
@@ -58,16 +59,17 @@ export const AppRoutes = Layer.mergeAll(
 
 export const ROUTER_CONFIG = { ignoreTrailingSlash: true, maxParamLength: 200 }
 
-/** Serves AppRoutes on HOST:PORT, draining in-flight requests on shutdown. */
+/** Serves AppRoutes on HOST:PORT; on shutdown drains (Drain.ts) within SHUTDOWN_TIMEOUT, `/ready` 503 meanwhile. */
 export const HttpServerLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    return HttpRouter.serve(AppRoutes, {
+    const drain = makeDrain(Duration.toMillis(config.shutdownTimeout))
+    return HttpRouter.serve(AppRoutes.pipe(Layer.provide(Layer.succeed(Draining, drain))), {
       disableLogger: true,
       routerConfig: ROUTER_CONFIG
     }).pipe(
       Layer.provide(
-        NodeHttpServer.layer(() => createServer({ keepAliveTimeout: 65_000 }), {
+        NodeHttpServer.layer(() => drain.attach(createServer({ keepAliveTimeout: 65_000 })), {
           port: config.port,
           host: config.host,
           // Node's default (511) drops SYNs when hundreds of clients connect at once; each drop costs a 1 s retransmit.

@@ -9,6 +9,7 @@ import { SharedStore } from "../infra/SharedStore.ts"
 import { MetricsScraper } from "../infra/Telemetry.ts"
 import { SERVICE_NAME, SERVICE_VERSION } from "../infra/version.ts"
 import { Api } from "./Api.ts"
+import { Draining } from "./Drain.ts"
 
 export const SystemHandlers = HttpApiBuilder.group(
   Api,
@@ -18,6 +19,7 @@ export const SystemHandlers = HttpApiBuilder.group(
     const pool = yield* DbPool
     const store = yield* SharedStore
     const metrics = yield* MetricsScraper
+    const drain = yield* Draining
     const health = { status: "healthy", service: SERVICE_NAME, version: SERVICE_VERSION } as const
 
     const database = sql`SELECT 1`.pipe(
@@ -60,9 +62,10 @@ export const SystemHandlers = HttpApiBuilder.group(
       ready: () =>
         Effect.gen(function* () {
           const [db, cache] = yield* Effect.all([database, redis], { concurrency: 2 })
-          // Redis is optional: without it we serve degraded, so only the database decides readiness.
-          const body = { status: db === "up" ? ("ready" as const) : ("not_ready" as const), database: db, redis: cache }
-          return db === "up" ? body : yield* Effect.fail(body)
+          // Redis is optional: without it we serve degraded, so only the database (and a drain) decide readiness.
+          const ready = db === "up" && !drain.draining()
+          const body = { status: ready ? ("ready" as const) : ("not_ready" as const), database: db, redis: cache }
+          return ready ? body : yield* Effect.fail(body)
         }),
       metrics: () => metrics.scrape,
       info: () =>
