@@ -1,16 +1,21 @@
 import { PgClient } from "@effect/sql-pg"
 import { assert, layer } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer, Redacted, Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Redacted, Scope } from "effect"
 import { HttpRouter, HttpServerResponse } from "effect/http"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { Draining } from "../src/http/Drain.ts"
 import { TestDatabaseUrl } from "./support/TestDatabase.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
 
+/** Completed when the slow route has started: the shutdown below must find a request in flight. */
+const slowStarted = Deferred.makeUnsafe<void>()
 const SlowRoute = HttpRouter.add(
   "GET",
   "/test/slow",
-  Effect.sleep("300 millis").pipe(Effect.as(HttpServerResponse.jsonUnsafe({ done: true })))
+  Deferred.succeed(slowStarted, undefined).pipe(
+    Effect.andThen(Effect.sleep("300 millis")),
+    Effect.as(HttpServerResponse.jsonUnsafe({ done: true }))
+  )
 )
 
 layer(Layer.empty, { excludeTestServices: true })("lifecycle", (it) => {
@@ -20,7 +25,7 @@ layer(Layer.empty, { excludeTestServices: true })("lifecycle", (it) => {
       const context = yield* Layer.buildWithScope(TestServerLive({}, { routes: SlowRoute }), scope)
       const { url } = context.mapUnsafe.get(TestServer.key) as { url: string }
       const inFlight = yield* Effect.forkChild(request(url, "/test/slow"))
-      yield* Effect.sleep("50 millis")
+      yield* Deferred.await(slowStarted)
       yield* Scope.close(scope, Exit.void)
       const res = yield* Fiber.join(inFlight)
       assert.strictEqual(res.status, 200)
