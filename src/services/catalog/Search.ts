@@ -91,41 +91,46 @@ export const matchQuery = (plan: SearchPlan): string =>
 
 type Field = "A" | "B" | "C" | "D"
 type Kind = "exact" | "prefix" | "infix" | "typo"
+const FIELDS: ReadonlyArray<Field> = ["A", "B", "C", "D"]
+const KINDS: ReadonlyArray<Kind> = ["exact", "prefix", "infix", "typo"]
+/** Name, brand, category path, description. */
 const FIELD_WEIGHT: Record<Field, number> = { A: 1, B: 0.8, C: 0.6, D: 0.3 }
 const KIND_WEIGHT: Record<Kind, number> = { exact: 1, prefix: 0.8, infix: 0.5, typo: 0.4 }
-/** Every (kind, field) pair by descending score: a word scores its best pair. */
-const SCORED_PAIRS = (["exact", "prefix", "infix", "typo"] as const)
-  .flatMap((kind) => (["A", "B", "C", "D"] as const).map((field) => ({ kind, field })))
-  .map((p) => ({ ...p, score: KIND_WEIGHT[p.kind] * FIELD_WEIGHT[p.field] }))
-  .sort((a, b) => b.score - a.score)
 
-const kindQuery = (w: WordMatch, kind: Kind, field: Field): string | null => {
+const kindTerms = (w: WordMatch, kind: Kind, field: Field): ReadonlyArray<string> => {
   switch (kind) {
     case "exact":
-      return any(w.exact.map((t) => `${quote(t)}:${field}`))
+      return w.exact.map((t) => `${quote(t)}:${field}`)
     case "prefix":
-      return `${quote(w.prefix)}:*${field}`
+      return [`${quote(w.prefix)}:*${field}`]
     case "infix":
-      return w.infix.length === 0 ? null : any(w.infix.map((t) => `${quote(t)}:${field}`))
+      return w.infix.map((t) => `${quote(t)}:${field}`)
     case "typo":
-      return w.typo.length === 0 ? null : any(w.typo.map((t) => `${quote(t)}:${field}`))
+      return w.typo.map((t) => `${quote(t)}:${field}`)
   }
 }
 
 /**
- * The relevance of a matching product: per word, the score of the best way it
- * matches (exact > prefix > inside a word > typo, times name > brand >
- * category > description), summed, plus a bonus when the words stand together
- * in the name as typed.
+ * The relevance of a matching product: per word and field, the weight of the
+ * best way the word matches there (exact > prefix > inside a word > typo),
+ * times the field's (name > brand > category > description), summed over
+ * fields and words; plus a bonus when the words stand together in the name as
+ * typed. Summing fields lets "samsung phone" put Samsung's phones (Samsung as
+ * name and brand) before a phone holder "for Samsung Galaxy".
  */
 export const relevance = (sql: SqlClient.SqlClient, plan: SearchPlan): Fragment => {
-  const parts: Array<Fragment> = plan.words.map((w) => {
-    const whens = SCORED_PAIRS.flatMap(({ kind, field, score }) => {
-      const query = kindQuery(w, kind, field)
-      return query === null ? [] : [sql`WHEN p.search_terms @@ ${query}::tsquery THEN ${sql.literal(score.toFixed(3))}`]
+  const parts: Array<Fragment> = plan.words.flatMap((w) =>
+    FIELDS.map((field) => {
+      const all = KINDS.flatMap((kind) => kindTerms(w, kind, field))
+      const whens = KINDS.flatMap((kind) => {
+        const terms = kindTerms(w, kind, field)
+        const score = (KIND_WEIGHT[kind] * FIELD_WEIGHT[field]).toFixed(3)
+        return terms.length === 0 ? [] : [sql`WHEN p.search_terms @@ ${any(terms)}::tsquery THEN ${sql.literal(score)}`]
+      })
+      // One test settles the common case, a word that is nowhere in this field.
+      return sql`(CASE WHEN NOT p.search_terms @@ ${any(all)}::tsquery THEN 0 ${sql.join(" ", false)(whens)} ELSE 0 END)`
     })
-    return sql`(CASE ${sql.join(" ", false)(whens)} ELSE 0 END)`
-  })
+  )
   if (plan.words.length > 1) {
     const phrase = plan.words.map((w) => `${quote(w.word)}:A`).join(" <-> ")
     parts.push(sql`(CASE WHEN p.search_terms @@ ${phrase}::tsquery THEN 0.5 ELSE 0 END)`)
@@ -137,6 +142,8 @@ interface WordRow {
   readonly n: number
   readonly word: string
   readonly known: boolean
+  /** Whether this word and the next, written together, are a catalog word ("g shock" -> gshock). */
+  readonly joins_next: boolean
   readonly infix: ReadonlyArray<string>
   readonly similar: ReadonlyArray<string>
 }
@@ -149,11 +156,13 @@ export const planSearch = (sql: SqlClient.SqlClient, search: string) =>
   Effect.gen(function* () {
     const rows = yield* sql<WordRow>`
       WITH words AS (
-        SELECT w, n::int AS n, CASE WHEN w ~ '^..+[^s0-9]s$' THEN left(w, -1) ELSE w END AS stem
+        SELECT w, n::int AS n, CASE WHEN w ~ '^..+[^s0-9]s$' THEN left(w, -1) ELSE w END AS stem,
+               lead(w) OVER (ORDER BY n) AS next
         FROM unnest((catalog_search_tokens(${search}))[1:${MAX_SEARCH_WORDS * 2}]) WITH ORDINALITY AS t(w, n)
       )
       SELECT n, w AS word,
         EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w) AS known,
+        EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w || words.next) AS joins_next,
         CASE WHEN length(w) >= 3 THEN ARRAY(
           SELECT s.word FROM search_words s
           WHERE s.word LIKE '%' || words.stem || '%' AND s.word <> words.w
@@ -163,7 +172,17 @@ export const planSearch = (sql: SqlClient.SqlClient, search: string) =>
           THEN ARRAY(SELECT s.word FROM search_words_similar(words.w, ${TYPO_SIMILARITY}::real, ${MAX_SIMILAR_WORDS}::int) s)
           ELSE '{}' END AS similar
       FROM words ORDER BY n`
-    const all = rows.filter((r) => r.word.length > 0)
+    // A letter or two next to another word is part of a code ("g-shock", "t shirt", "levi s"): when the two
+    // written together are a catalog word, they are searched as that word, not as a one-letter prefix.
+    const all: Array<WordRow> = []
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!
+      const next = rows[i + 1]
+      if (next !== undefined && r.joins_next && (r.word.length <= 2 || next.word.length <= 2)) {
+        all.push({ n: r.n, word: r.word + next.word, known: true, joins_next: false, infix: [], similar: [] })
+        i++
+      } else all.push(r)
+    }
     const meaningful = all.filter((r) => !STOP_WORDS.has(r.word))
     const chosen = (meaningful.length > 0 ? meaningful : all).slice(0, MAX_SEARCH_WORDS)
     if (chosen.length === 0) return null
