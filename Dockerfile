@@ -1,29 +1,42 @@
 # syntax=docker/dockerfile:1
 
-# Node 24 runs src/*.ts directly (type stripping), so there is no build stage:
-# one stage installs the production dependencies, the other only runs them.
+# Node 24 runs src/*.ts directly (type stripping), so the server needs no build:
+# one stage installs the production dependencies, one builds the web UI, the
+# last only runs them. The same Node as development and CI (the `node`
+# devDependency): 24.21.0.
 
-FROM node:24-bookworm-slim AS deps
+FROM node:24.21.0-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# argon2 and embedded-postgres ship their native binaries inside their npm
-# packages, so the slim image needs no compiler here.
+# --omit=optional leaves out the embedded PostgreSQL (58 MB) that only a bare
+# machine without DATABASE_URL uses. --ignore-scripts: argon2 loads the native
+# binary shipped inside its npm package at run time (no compiler needed), and
+# the web UI, which `prepare` would build, comes from the stage below.
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev --no-audit --no-fund
+    npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
-FROM node:24-bookworm-slim AS runtime
+FROM node:24.21.0-bookworm-slim AS web
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --ignore-scripts --no-audit --no-fund
+COPY vite.config.ts ./
+COPY scripts/build-web.ts ./scripts/
+COPY src ./src
+RUN node scripts/build-web.ts --force
+
+FROM node:24.21.0-bookworm-slim AS runtime
+# Without DATABASE_URL this image stops at once with a line saying to set it.
 ENV NODE_ENV=production \
     PORT=5000 \
     HOST=0.0.0.0
 WORKDIR /app
 # Everything stays owned by root: the app runs as "node" and cannot rewrite its own code.
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=web /app/dist/web ./dist/web
 COPY package.json package-lock.json ./
 COPY migrations ./migrations
 COPY src ./src
-# The one writable place: DATA_DIR of the embedded PostgreSQL, used only when
-# DATABASE_URL is unset (a quick `docker run`; compose never needs it).
-RUN install -d -o node -g node .data
 USER node
 EXPOSE 5000
 # slim has no curl; Node's fetch does the probe. No shell form, so no shell is spawned.

