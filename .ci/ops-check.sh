@@ -109,11 +109,12 @@ compose_check() {
       const waits = services.app?.depends_on?.setup?.condition === "service_completed_successfully"
       say(Boolean(seeds && waits), "a one-off setup service migrates and seeds before the app replicas start")
       const max = Number(/max_connections=(\d+)/.exec((services.db?.command ?? []).join(" "))?.[1])
-      const per = Number(services.app.environment.WEB_CONCURRENCY) * Number(services.app.environment.DB_POOL_MAX)
+      const [workers, pool] = [Number(services.app.environment.WEB_CONCURRENCY), Number(services.app.environment.DB_POOL_MAX)]
+      const per = workers * pool
       const replicas = Number(services.app.deploy?.replicas ?? 1)
       const fits = Number.isFinite(max) && replicas * per <= max - reserve
       const most = Math.floor((max - reserve) / per)
-      say(fits, `connection budget: ${replicas} replicas x ${per} connections = ${replicas * per} <= max_connections ${max} - ${reserve} (up to ${most} replicas)`)
+      say(fits, `connection budget: ${replicas} replicas x ${workers} workers x DB_POOL_MAX ${pool} = ${replicas * per} <= max_connections ${max} - ${reserve} (up to ${most} replicas)`)
       console.log(out.join("\n"))
     ' "$config" "$CONNECTION_RESERVE" 2>"$log"); then
     fail "read the resolved docker-compose.yml"
@@ -372,6 +373,7 @@ nginx_check_in_namespace() {
   # The client address nginx forwards is the one the app's rate limiter counts
   # (the CI app trusts 127.0.0.1 as its proxy); a client's own X-Forwarded-For is not.
   local first second direct limit
+  get rl0 "$base/api" >/dev/null # spends from the budget of the address nginx sees, 127.0.0.1
   get rl1 "$base/api" -H "X-Forwarded-For: 203.0.113.7" >/dev/null
   get rl2 "$base/api" -H "X-Forwarded-For: 198.51.100.9" >/dev/null
   first=$(header rl1 ratelimit-remaining)
@@ -380,7 +382,7 @@ nginx_check_in_namespace() {
   direct=$(header rl3 ratelimit-remaining)
   limit=$(header rl3 ratelimit-limit)
   # A fresh client starts at limit-1: the forged addresses must not look fresh (they share the budget of
-  # the address nginx saw, already spent by earlier requests), while a client forwarded by a trusted proxy does.
+  # the address nginx saw, already spent by the request before), while a client forwarded by a trusted proxy does.
   if [[ -n $first && -n $second && -n $limit && $first -lt $((limit - 1)) && $second -lt $((limit - 1)) &&
     $direct == $((limit - 1)) ]]; then
     pass "rate limits count the address nginx forwards, not a forged X-Forwarded-For ($first, $second; fresh $direct)"
