@@ -50,6 +50,11 @@ const formatSchemaError = (error: HttpApiError.HttpApiSchemaError): ErrorBody =>
         : where,
     message: issue.message
   }))
+  return validationBody(where, details)
+}
+
+/** The 400 body naming the fields of the request's `where` (body, query, path, headers) that were refused. */
+export const validationBody = (where: string, details: NonNullable<ErrorBody["details"]>): ErrorBody => {
   const fields = [...new Set(details.map((d) => d.field))]
   return {
     error: fields.length > 0 ? `Invalid request ${where}: ${fields.join(", ")}` : `Invalid request ${where}`,

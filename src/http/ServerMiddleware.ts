@@ -5,6 +5,7 @@ import { AppConfig } from "../infra/AppConfig.ts"
 import { makeAccessLog } from "./AccessLog.ts"
 import { canonicalPathOf, clientPath, notCanonical } from "./CanonicalPath.ts"
 import { makeCatalogFastPath } from "./CatalogFastPath.ts"
+import { refuseUncleanBody, refuseUncleanQuery } from "./CleanInput.ts"
 import { ensureJsonError, errorResponse } from "./ErrorBody.ts"
 import { makeLoadControl } from "./LoadControl.ts"
 import { limitClient, RateLimiter, rateLimitHeaders } from "./RateLimit.ts"
@@ -16,8 +17,9 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
  * The middleware around every route (inside CORS), in the order a request
  * meets them: request id, the canonical path (a 404 for any other spelling;
  * everything after uses only this path), access log and metrics, rate limits,
- * body-size limit, the catalog fast path, then concurrency and time limits
- * around the API with its failures turned into the uniform JSON error body.
+ * body-size limit, clean query strings, the catalog fast path, then
+ * concurrency and time limits around the clean-body check and the API, with
+ * failures turned into the uniform JSON error body.
  */
 export const ServerMiddleware = HttpRouter.middleware(
   Effect.gen(function* () {
@@ -51,10 +53,16 @@ export const ServerMiddleware = HttpRouter.middleware(
           })
           const serve = (path: string) =>
             Effect.gen(function* () {
-              const refused = (yield* limitClient(limiter, request, path, state)) ?? load.oversized(request)
+              const refused =
+                (yield* limitClient(limiter, request, path, state)) ??
+                load.oversized(request) ??
+                refuseUncleanQuery(request.url)
               if (refused !== undefined) return refused
+              const checked = Effect.flatMap(refuseUncleanBody(request), (unclean) =>
+                unclean !== undefined ? Effect.succeed(unclean) : app
+              )
               const api = load
-                .limit(app, (cause) => errorResponse(cause, request))
+                .limit(checked, (cause) => errorResponse(cause, request))
                 .pipe(Effect.provideService(RequestState, state))
               return yield* fastPath(request, path, state, api).pipe(Effect.annotateLogs(annotations))
             })
