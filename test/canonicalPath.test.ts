@@ -161,21 +161,14 @@ describe("canonical paths", () => {
             username: "spelling",
             password: "password123"
           })
-          for (const path of ["/api/auth/login", "/api/auth/register"])
-            for (const spelling of spellings(path)) {
-              const res = yield* rawRequest(url, "POST", spelling, {
-                headers: json,
-                body: path.endsWith("login") ? right : register
-              })
-              assert.strictEqual(res.status, 404, spelling)
-            }
-          // registerUser used one of the 10 credential requests of this minute
+          // The budget refills one request per 6 s: spend it at once (registerUser used one of the 10).
           const statuses: Array<number> = []
           for (let i = 0; i < 12; i++) {
             const path = i % 2 === 0 ? "/api/auth/login/" : "/api/auth/login"
             statuses.push((yield* rawRequest(url, "POST", path, { headers: json, body: wrong })).status)
           }
-          assert.deepStrictEqual(statuses, [...Array(9).fill(401), 429, 429, 429])
+          assert.deepStrictEqual(statuses.slice(0, 9), Array(9).fill(401))
+          assert.deepStrictEqual(statuses.slice(10), [429, 429])
           assert.strictEqual(
             (yield* rawRequest(url, "POST", "/api/auth/login/", { headers: json, body: right })).status,
             429
@@ -184,6 +177,15 @@ describe("canonical paths", () => {
             (yield* rawRequest(url, "POST", "/api/auth/register/", { headers: json, body: register })).status,
             429
           )
+          // Every other spelling, even with the right password, never reaches login or register.
+          for (const path of ["/api/auth/login", "/api/auth/register"])
+            for (const spelling of spellings(path)) {
+              const res = yield* rawRequest(url, "POST", spelling, {
+                headers: json,
+                body: path.endsWith("login") ? right : register
+              })
+              assert.strictEqual(res.status, 404, spelling)
+            }
           assert.strictEqual(
             (yield* rawRequest(url, "POST", "/API/AUTH/REGISTER", { headers: json, body: register })).status,
             404
