@@ -56,6 +56,11 @@ export const stockOuts = Metric.counter("shop_stock_outs_total", {
   incremental: true
 })
 
+export const idempotencyKeysPurged = Metric.counter("shop_idempotency_keys_purged_total", {
+  description: "Expired Idempotency-Key records (each with its stored response) deleted by the periodic purge",
+  incremental: true
+})
+
 export const usersRegistered = Metric.counter("shop_users_registered_total", {
   description: "Accounts created through POST /api/auth/register",
   incremental: true

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto"
-import { Context, Duration, Effect, Layer, Metric, Option, Schema } from "effect"
+import { Context, Duration, Effect, Layer, Metric, Option, Schedule, Schema } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import { Product } from "../domain/catalog.ts"
 import {
@@ -33,7 +33,7 @@ import {
 } from "../domain/orderStatus.ts"
 import { paginationOf } from "../domain/pagination.ts"
 import { AppConfig } from "../infra/AppConfig.ts"
-import { ordersCancelled, ordersPlaced, orderValue, stockOuts } from "../infra/Metrics.ts"
+import { idempotencyKeysPurged, ordersCancelled, ordersPlaced, orderValue, stockOuts } from "../infra/Metrics.ts"
 import { Catalog, PRODUCT_COLUMNS } from "./Catalog.ts"
 
 /** What a POST /api/orders answered, kept for replays of its Idempotency-Key. */
@@ -75,6 +75,8 @@ interface ItemRow {
 
 const decodeProducts = Schema.decodeUnknownSync(Schema.Array(Product))
 
+const PURGE_BATCH = 5000
+
 const ORDER_COLUMNS = `o.id::text AS id, o.order_number, o.status, o.payment_status, o.payment_method,
   o.total_amount::float8 AS total_amount, o.shipping_address, o.tracking_number,
   to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
@@ -103,6 +105,8 @@ export class Orders extends Context.Service<
       orderId: number,
       input: AdminStatusUpdate
     ) => Effect.Effect<Order, NotFound | InvalidTransition | ValidationError>
+    /** Deletes expired Idempotency-Key records; the layer runs it hourly. Returns how many went. */
+    readonly purgeExpiredKeys: Effect.Effect<number>
   }
 >()("shop/services/Orders") {
   static readonly layer = Layer.effect(
@@ -447,7 +451,32 @@ export class Orders extends Context.Service<
         Effect.catchTag("SqlError", Effect.die)
       )
 
-      return Orders.of({ place, list, get, cancel, tracking, adminUpdate })
+      // Batches keep each DELETE short, so a large backlog never holds locks or bloats one transaction.
+      const purgeBatch = sql<{ readonly deleted: number }>`
+        WITH gone AS (
+          DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+            SELECT ctid FROM idempotency_keys WHERE expires_at < now() LIMIT ${PURGE_BATCH}))
+          RETURNING 1)
+        SELECT count(*)::int AS deleted FROM gone`.pipe(Effect.map((rows) => rows[0]?.deleted ?? 0))
+      const purgeExpiredKeys = Effect.gen(function* () {
+        let total = 0
+        for (;;) {
+          const deleted = yield* purgeBatch
+          total += deleted
+          if (deleted < PURGE_BATCH) break
+        }
+        if (total > 0) yield* Metric.update(idempotencyKeysPurged, total)
+        return total
+      }).pipe(Effect.orDie, Effect.withSpan("Orders.purgeExpiredKeys"))
+
+      // An expired key no longer replays (the lookup checks expires_at), but its row keeps a whole response body.
+      yield* purgeExpiredKeys.pipe(
+        Effect.catchCause((cause) => Effect.logWarning("idempotency key clean-up failed", cause)),
+        Effect.repeat(Schedule.spaced("1 hour")),
+        Effect.forkScoped
+      )
+
+      return Orders.of({ place, list, get, cancel, tracking, adminUpdate, purgeExpiredKeys })
     })
   )
 }

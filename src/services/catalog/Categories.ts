@@ -148,8 +148,9 @@ export const makeCategories = (cache: ReadCache) =>
       const updated = yield* sql
         .withTransaction(
           Effect.gen(function* () {
-            // Two concurrent re-parentings could each pass the cycle check and close a loop together.
-            yield* sql`LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE`
+            // Two concurrent re-parentings could each pass the cycle check and close a loop together;
+            // a rename or (de)activation cannot, and row locks order it against everything else.
+            if (input.parent_id != null) yield* sql`LOCK TABLE categories IN SHARE ROW EXCLUSIVE MODE`
             const [current] = yield* categoryRows(
               sql`SELECT ${categoryColumns} FROM categories WHERE id = ${id} FOR UPDATE`
             )

@@ -107,7 +107,7 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
       )
     if (params.minRating !== null && without !== "rating")
       conditions.push(sql`p.rating >= ${String(params.minRating)}::numeric`)
-    if (params.inStock && without !== "in_stock") conditions.push(sql`p.stock_quantity > 0`)
+    if (params.inStock && without !== "in_stock") conditions.push(sql`p.in_stock`)
     return sql.and(conditions)
   }
   /** Whether a facet's own filter is set, so its counts need their own statement. */
@@ -139,7 +139,7 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
   }>`SELECT count(*)::int AS total,
        count(*) FILTER (WHERE p.rating >= 4)::int AS rating_4, count(*) FILTER (WHERE p.rating >= 3)::int AS rating_3,
        count(*) FILTER (WHERE p.rating >= 2)::int AS rating_2, count(*) FILTER (WHERE p.rating >= 1)::int AS rating_1,
-       count(*) FILTER (WHERE p.stock_quantity > 0)::int AS in_stock,
+       count(*) FILTER (WHERE p.in_stock)::int AS in_stock,
        min(p.final_price)::float8 AS min_price, max(p.final_price)::float8 AS max_price
      FROM products p WHERE ${condition}`
 
