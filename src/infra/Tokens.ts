@@ -1,4 +1,4 @@
-import { Clock, Context, Duration, Effect, Layer, Redacted } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schema, SchemaTransformation } from "effect"
 import { jwtVerify, SignJWT } from "jose"
 import { Unauthorized } from "../domain/errors.ts"
 import { AppConfig } from "./AppConfig.ts"
@@ -18,7 +18,18 @@ export interface VerifiedToken {
 }
 
 const ALGORITHM = "HS256"
-const USER_ID = /^[1-9][0-9]{0,15}$/
+
+/** The claims this service signs, as a verified token must carry them; `sub` is the user id in digits. */
+const Claims = Schema.Struct({
+  sub: Schema.String.check(Schema.isPattern(/^[1-9][0-9]{0,15}$/)).pipe(
+    Schema.decodeTo(Schema.Int, SchemaTransformation.numberFromString)
+  ),
+  type: Schema.Literals(["access", "refresh"]),
+  jti: Schema.NonEmptyString,
+  iat: Schema.Int,
+  exp: Schema.Int
+})
+const decodeClaims = Schema.decodeUnknownOption(Claims)
 
 /**
  * Signed JWTs (HS256 via jose): `sub` is the user id as a string, `type` tells
@@ -78,10 +89,9 @@ export class Tokens extends Context.Service<
           }),
         catch: () => invalid(type)
       })
-      if (payload.type !== type || typeof payload.sub !== "string" || !USER_ID.test(payload.sub)) {
-        return yield* invalid(type)
-      }
-      return { userId: Number(payload.sub), jti: payload.jti!, expiresAt: new Date(payload.exp! * 1000) }
+      const claims = decodeClaims(payload)
+      if (Option.isNone(claims) || claims.value.type !== type) return yield* invalid(type)
+      return { userId: claims.value.sub, jti: claims.value.jti, expiresAt: new Date(claims.value.exp * 1000) }
     })
 
     return Tokens.of({ issue, verify })
