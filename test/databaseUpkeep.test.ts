@@ -73,16 +73,15 @@ layer(ServicesTest, { excludeTestServices: true })("stock updates", (it) => {
     Effect.gen(function* () {
       const { sql, productId } = yield* fixtures("hot")
       // Counted inside one transaction, so the statistics collector's delay does not matter.
-      const hot = yield* sql
-        .withTransaction(
-          Effect.gen(function* () {
-            yield* sql`UPDATE products p SET stock_quantity = p.stock_quantity - 1, updated_at = now()
+      const hot = yield* sql.withTransaction(
+        Effect.gen(function* () {
+          yield* sql`UPDATE products p SET stock_quantity = p.stock_quantity - 1, updated_at = now()
                        WHERE p.id = ${productId}`
-            return yield* sql<{ updated: number; hot: number }>`
+          return yield* sql<{ updated: number; hot: number }>`
               SELECT pg_stat_get_xact_tuples_updated('products'::regclass)::int AS updated,
                      pg_stat_get_xact_tuples_hot_updated('products'::regclass)::int AS hot`
-          })
-        )
+        })
+      )
       assert.deepStrictEqual(hot[0], { updated: 1, hot: 1 })
     })
   )

@@ -35,6 +35,7 @@ import { paginationOf } from "../domain/pagination.ts"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { idempotencyKeysPurged, ordersCancelled, ordersPlaced, orderValue, stockOuts } from "../infra/Metrics.ts"
 import { Catalog, PRODUCT_COLUMNS } from "./Catalog.ts"
+import { isoTimestamp } from "./sqlFragments.ts"
 
 /** What a POST /api/orders answered, kept for replays of its Idempotency-Key. */
 export interface StoredResponse {
@@ -79,7 +80,7 @@ const PURGE_BATCH = 5000
 
 const ORDER_COLUMNS = `o.id::text AS id, o.order_number, o.status, o.payment_status, o.payment_method,
   o.total_amount::float8 AS total_amount, o.shipping_address, o.tracking_number,
-  to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
+  ${isoTimestamp("o.created_at")} AS created_at`
 
 /**
  * Checkout and the order lifecycle. Placing an order is one transaction that
@@ -117,6 +118,7 @@ export class Orders extends Context.Service<
       const catalog = yield* Catalog
       const productColumns = sql.literal(PRODUCT_COLUMNS)
       const orderColumns = sql.literal(ORDER_COLUMNS)
+      const historyAt = sql.literal(isoTimestamp("created_at"))
       const keyTtlMs = Duration.toMillis(config.idempotencyKeyTtl)
 
       /** Orders with their items and current products: three queries, whatever the page holds. */
@@ -346,7 +348,7 @@ export class Orders extends Context.Service<
           WHERE id = ${orderId} AND user_id = ${userId}`
           if (order === undefined) return yield* new NotFound({ error: "Order not found" })
           const history = yield* sql<{ status: OrderStatus; at: string; note: string | null }>`
-          SELECT status, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, note
+          SELECT status, ${historyAt} AS at, note
           FROM order_status_history WHERE order_id = ${order.id}::bigint ORDER BY id`
           return {
             order_number: order.order_number,

@@ -12,6 +12,7 @@ import {
 } from "../domain/review.ts"
 import { paginationOf, perPageOf } from "../domain/pagination.ts"
 import { Catalog } from "./Catalog.ts"
+import { isoTimestamp, sentFields } from "./sqlFragments.ts"
 
 /** Who deletes a review: its author, or an admin moderating. */
 export interface ReviewActor {
@@ -31,7 +32,7 @@ interface ReviewRow {
 }
 
 const REVIEW_COLUMNS = `r.id::text AS id, r.user_id::text AS user_id, u.username, r.rating, r.title, r.comment,
-  r.verified_purchase, to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
+  r.verified_purchase, ${isoTimestamp("r.created_at")} AS created_at`
 
 const toReview = (row: ReviewRow): Review => ({
   id: Number(row.id),
@@ -167,9 +168,7 @@ export class Reviews extends Context.Service<
 
       const update = Effect.fn("Reviews.update")(
         function* (productId: number, reviewId: number, userId: number, input: UpdateReview) {
-          const changes: Record<string, unknown> = {}
-          for (const field of ["rating", "title", "comment"] as const)
-            if (input[field] !== undefined) changes[field] = input[field]
+          const changes = sentFields(input, ["rating", "title", "comment"])
           if (Object.keys(changes).length === 0) {
             return yield* ValidationError.field("body", "give at least one of rating, title, comment")
           }

@@ -3,6 +3,7 @@ import { SqlClient, type SqlError } from "effect/sql"
 import { Conflict, NotFound } from "../domain/errors.ts"
 import type { ProfileUpdatePayload, RegisterPayload, User } from "../domain/user.ts"
 import { PasswordHasher } from "../infra/PasswordHasher.ts"
+import { sentFields } from "./sqlFragments.ts"
 
 interface UserRow {
   readonly id: bigint
@@ -111,11 +112,7 @@ export class Users extends Context.Service<
 
       const updateProfile = Effect.fn("Users.updateProfile")(function* (id: number, patch: ProfileUpdatePayload) {
         // Only the keys the client sent; an explicit null clears the field.
-        const changes = Object.fromEntries(
-          (["first_name", "last_name", "phone"] as const)
-            .filter((key) => patch[key] !== undefined)
-            .map((key) => [key, patch[key]])
-        )
+        const changes = sentFields(patch, ["first_name", "last_name", "phone"])
         const rows =
           Object.keys(changes).length === 0
             ? yield* sql<UserRow>`SELECT ${columns} FROM users WHERE id = ${id}`.pipe(Effect.orDie)

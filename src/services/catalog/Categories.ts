@@ -11,6 +11,7 @@ import {
 import { Conflict, NotFound, ValidationError } from "../../domain/errors.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogInvalidation, catalogKeys } from "./CatalogCache.ts"
+import { sentFields, updateSet } from "../sqlFragments.ts"
 
 const CATEGORY_COLUMNS = "id, name, description, parent_id, is_active"
 
@@ -170,17 +171,9 @@ export const makeCategories = (cache: ReadCache) =>
                 return yield* ValidationError.field("parent_id", "This parent would make the category its own ancestor")
             }
             if (input.is_active === false && current.is_active) yield* ensureEmpty(id)
-            const changes: Record<string, unknown> = {}
-            if (input.name !== undefined) changes.name = input.name
-            if (input.description !== undefined) changes.description = input.description
-            if (input.parent_id !== undefined) changes.parent_id = input.parent_id
-            if (input.is_active !== undefined) changes.is_active = input.is_active
-            const set =
-              Object.keys(changes).length > 0
-                ? sql`${sql.update(changes)}, updated_at = now()`
-                : sql`updated_at = now()`
+            const changes = sentFields(input, ["name", "description", "parent_id", "is_active"])
             const [row] = yield* categoryRows(
-              sql`UPDATE categories SET ${set} WHERE id = ${id} RETURNING ${categoryColumns}`
+              sql`UPDATE categories SET ${updateSet(sql, changes)} WHERE id = ${id} RETURNING ${categoryColumns}`
             )
             return row!
           })

@@ -5,12 +5,13 @@ import { Conflict, NotFound } from "../../domain/errors.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogInvalidation, catalogKeys } from "./CatalogCache.ts"
 import { isUnique } from "./Categories.ts"
+import { isoTimestamp, sentFields, updateSet } from "../sqlFragments.ts"
 
 /** The `product` object of API.md from `products p`, for every query that returns products. */
 export const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
   p.discount_percentage::float8 AS discount_percentage, p.final_price::float8 AS final_price,
   p.category_id, p.brand, p.stock_quantity, p.sku, p.image_url, p.is_active, p.rating::float8 AS rating,
-  p.review_count, to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at`
+  p.review_count, ${isoTimestamp("p.created_at")} AS created_at`
 
 const decodeProducts = Schema.decodeUnknownEffect(Schema.Array(Product))
 
@@ -84,8 +85,7 @@ export const makeProducts = (cache: ReadCache) =>
         .withTransaction(
           Effect.gen(function* () {
             if (input.category_id !== undefined) yield* lockCategory(input.category_id)
-            const changes: Record<string, unknown> = {}
-            for (const field of [
+            const changes = sentFields(input, [
               "name",
               "description",
               "category_id",
@@ -94,15 +94,10 @@ export const makeProducts = (cache: ReadCache) =>
               "sku",
               "image_url",
               "is_active"
-            ] as const)
-              if (input[field] !== undefined) changes[field] = input[field]
+            ])
             if (input.price !== undefined) changes.price = money(input.price)
             if (input.discount_percentage !== undefined) changes.discount_percentage = money(input.discount_percentage)
-            const set =
-              Object.keys(changes).length > 0
-                ? sql`${sql.update(changes)}, updated_at = now()`
-                : sql`updated_at = now()`
-            const rows = yield* sql`UPDATE products SET ${set} WHERE id = ${id} RETURNING id`
+            const rows = yield* sql`UPDATE products SET ${updateSet(sql, changes)} WHERE id = ${id} RETURNING id`
             if (rows.length === 0) return yield* new NotFound({ error: "Product not found" })
             return (yield* productById(id, false))!
           })
