@@ -1,15 +1,18 @@
 import { Effect, Option, Schema } from "effect"
-import { HttpServerResponse } from "effect/http"
+import { HttpEffect, HttpServerResponse } from "effect/http"
 import { HttpApiBuilder } from "effect/http-api"
 import { ValidationError } from "../domain/errors.ts"
 import { IdempotencyKey } from "../domain/order.ts"
 import { perPageOf } from "../domain/pagination.ts"
 import { Cart } from "../services/Cart.ts"
-import { Orders } from "../services/Orders.ts"
+import { Orders, PLACED_MESSAGE } from "../services/Orders.ts"
 import { Api } from "./Api.ts"
 import { CurrentUser, requireAdmin } from "./Authentication.ts"
 
 const validKey = Schema.is(IdempotencyKey)
+
+const markReplayed = (_request: unknown, response: HttpServerResponse.HttpServerResponse) =>
+  Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
 
 export const CartHandlers = HttpApiBuilder.group(
   Api,
@@ -57,27 +60,20 @@ export const OrdersHandlers = HttpApiBuilder.group(
           if (key !== undefined && !validKey(key)) {
             return yield* ValidationError.field("Idempotency-Key", "must be 1-255 visible ASCII characters")
           }
-          const result = yield* orders.place({
+          const { order, replayed } = yield* orders.place({
             userId: id,
             input: payload,
             idempotencyKey: Option.fromUndefinedOr(key)
           })
-          // The stored JSON is the response: replays return the very same bytes.
-          return HttpServerResponse.text(result.body, {
-            status: result.status,
-            contentType: "application/json",
-            headers: result.replayed ? { "idempotent-replayed": "true" } : {}
-          })
+          if (replayed) yield* HttpEffect.appendPreResponseHandler(markReplayed)
+          return { message: PLACED_MESSAGE, order }
         }),
       listOrders: ({ query }) =>
         Effect.flatMap(Effect.service(CurrentUser), ({ id }) =>
-          orders.list(id, query.page ?? 1, perPageOf(query.per_page, 10))
+          orders.listForUser(id, query.page ?? 1, perPageOf(query.per_page, 10))
         ),
       listAllOrders: ({ query }) =>
-        Effect.andThen(
-          requireAdmin,
-          orders.list(undefined, query.page ?? 1, perPageOf(query.per_page, 20), query.status)
-        ),
+        Effect.andThen(requireAdmin, orders.listAll(query.page ?? 1, perPageOf(query.per_page, 20), query.status)),
       getOrder: ({ params }) => Effect.flatMap(Effect.service(CurrentUser), ({ id }) => orders.get(id, params.id)),
       cancelOrder: ({ params }) =>
         Effect.gen(function* () {

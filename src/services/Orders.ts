@@ -19,6 +19,7 @@ import {
   makeOrderNumber,
   type Order,
   type OrderPage,
+  OrderResponse,
   type PlaceOrder,
   shippingAddressText,
   toPaise,
@@ -37,12 +38,16 @@ import { idempotencyKeysPurged, ordersCancelled, ordersPlaced, orderValue, stock
 import { Catalog, PRODUCT_COLUMNS } from "./Catalog.ts"
 import { isoTimestamp } from "./sqlFragments.ts"
 
-/** What a POST /api/orders answered, kept for replays of its Idempotency-Key. */
-export interface StoredResponse {
-  readonly status: number
-  readonly body: string
+/** A placed order; `replayed` when an earlier request with the same Idempotency-Key placed it. */
+export interface PlacedOrder {
+  readonly order: Order
   readonly replayed: boolean
 }
+
+/** Whose orders a statement may see: one customer's own, or every customer's (admin only). */
+type OrderScope = { readonly _tag: "Customer"; readonly userId: number } | { readonly _tag: "AllCustomers" }
+const customer = (userId: number): OrderScope => ({ _tag: "Customer", userId })
+const allCustomers: OrderScope = { _tag: "AllCustomers" }
 
 export interface PlaceOrderRequest {
   readonly userId: number
@@ -78,6 +83,13 @@ const decodeProducts = Schema.decodeUnknownSync(Schema.Array(Product))
 
 const PURGE_BATCH = 5000
 
+export const PLACED_MESSAGE = "Order placed successfully"
+
+/** The first response to a keyed checkout, stored as its JSON so a replay answers the same order. */
+const StoredResponse = Schema.fromJsonString(OrderResponse)
+const encodeStoredResponse = Schema.encodeSync(StoredResponse)
+const decodeStoredResponse = Schema.decodeUnknownSync(StoredResponse)
+
 const ORDER_COLUMNS = `o.id::text AS id, o.order_number, o.status, o.payment_status, o.payment_method,
   o.total_amount::float8 AS total_amount, o.shipping_address, o.tracking_number,
   ${isoTimestamp("o.created_at")} AS created_at`
@@ -92,13 +104,11 @@ const ORDER_COLUMNS = `o.id::text AS id, o.order_number, o.status, o.payment_sta
 export class Orders extends Context.Service<
   Orders,
   {
-    readonly place: (request: PlaceOrderRequest) => Effect.Effect<StoredResponse, PlaceOrderError>
-    readonly list: (
-      userId: number | undefined,
-      page: number,
-      perPage: number,
-      status?: OrderStatus
-    ) => Effect.Effect<OrderPage>
+    readonly place: (request: PlaceOrderRequest) => Effect.Effect<PlacedOrder, PlaceOrderError>
+    /** One customer's orders, newest first. */
+    readonly listForUser: (userId: number, page: number, perPage: number) => Effect.Effect<OrderPage>
+    /** Every customer's orders (the admin list), newest first, optionally of one status. */
+    readonly listAll: (page: number, perPage: number, status?: OrderStatus) => Effect.Effect<OrderPage>
     readonly get: (userId: number, orderId: number) => Effect.Effect<Order, NotFound>
     readonly cancel: (userId: number, orderId: number) => Effect.Effect<Order, NotFound | OrderNotCancellable>
     readonly tracking: (userId: number, orderId: number) => Effect.Effect<Tracking, NotFound>
@@ -151,11 +161,14 @@ export class Orders extends Context.Service<
           }))
         })
 
-      const loadOrder = (orderId: number, userId: number | undefined) =>
+      /** `AND <column> = <the customer>` for a customer's scope; nothing for an admin's. */
+      const ownedBy = (scope: OrderScope, column: string) =>
+        scope._tag === "Customer" ? sql`AND ${sql.literal(column)} = ${scope.userId}` : sql``
+
+      const loadOrder = (orderId: number, scope: OrderScope) =>
         Effect.gen(function* () {
           const rows = yield* sql<OrderRow>`
-            SELECT ${orderColumns} FROM orders o
-            WHERE o.id = ${orderId} ${userId === undefined ? sql`` : sql`AND o.user_id = ${userId}`}`
+            SELECT ${orderColumns} FROM orders o WHERE o.id = ${orderId} ${ownedBy(scope, "o.user_id")}`
           const [order] = yield* hydrate(rows)
           return order === undefined ? yield* new NotFound({ error: "Order not found" }) : order
         })
@@ -181,8 +194,8 @@ export class Orders extends Context.Service<
                 error: "A request with this Idempotency-Key is still in progress"
               })
             }
-            const [stored] = yield* sql<{ request_hash: string; status_code: number; response_body: string }>`
-              SELECT request_hash, status_code, response_body FROM idempotency_keys
+            const [stored] = yield* sql<{ request_hash: string; response_body: string }>`
+              SELECT request_hash, response_body FROM idempotency_keys
               WHERE user_id = ${userId} AND key = ${key} AND expires_at > now()`
             if (stored !== undefined) {
               if (stored.request_hash !== requestHash) {
@@ -190,7 +203,8 @@ export class Orders extends Context.Service<
                   error: "This Idempotency-Key was used with a different request body"
                 })
               }
-              return { status: stored.status_code, body: stored.response_body, replayed: true, placed: undefined }
+              const { order } = decodeStoredResponse(stored.response_body)
+              return { order, replayed: true, placed: undefined }
             }
             yield* sql`DELETE FROM idempotency_keys WHERE user_id = ${userId} AND key = ${key}`
           }
@@ -284,14 +298,14 @@ export class Orders extends Context.Service<
               subtotal: subtotalPaise[i]! / 100
             }))
           }
-          const body = JSON.stringify({ message: "Order placed successfully", order: placed })
           if (Option.isSome(request.idempotencyKey)) {
+            const body = encodeStoredResponse({ message: PLACED_MESSAGE, order: placed })
             yield* sql`
               INSERT INTO idempotency_keys (user_id, key, request_hash, status_code, response_body, order_id, expires_at)
               VALUES (${userId}, ${request.idempotencyKey.value}, ${requestHash}, 201, ${body}, ${placed.id},
                       now() + ${`${keyTtlMs} milliseconds`}::interval)`
           }
-          return { status: 201, body, replayed: false, placed: { productIds, totalPaise } }
+          return { order: placed, replayed: false, placed: { productIds, totalPaise } }
         })
 
       const place = Effect.fn("Orders.place")(function* (request: PlaceOrderRequest) {
@@ -306,32 +320,34 @@ export class Orders extends Context.Service<
           yield* Metric.update(ordersPlaced, 1)
           yield* Metric.update(orderValue, result.placed.totalPaise / 100)
         }
-        return { status: result.status, body: result.body, replayed: result.replayed }
+        return { order: result.order, replayed: result.replayed }
       })
 
       // ---------------------------------------------------------------- read
 
-      const list = Effect.fn("Orders.list")(function* (
-        userId: number | undefined,
-        page: number,
-        perPage: number,
-        status?: OrderStatus
-      ) {
-        const where = [
-          ...(userId === undefined ? [] : [sql`o.user_id = ${userId}`]),
-          ...(status === undefined ? [] : [sql`o.status = ${status}`])
-        ]
-        const filter = where.length === 0 ? sql`` : sql`WHERE ${sql.and(where)}`
-        const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM orders o ${filter}`
-        const rows = yield* sql<OrderRow>`
-          SELECT ${orderColumns} FROM orders o ${filter}
-          ORDER BY o.created_at DESC, o.id DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
-        return { orders: yield* hydrate(rows), pagination: paginationOf(page, perPage, count!.n) }
-      }, Effect.orDie)
+      const listWhere = (scope: OrderScope, status: OrderStatus | undefined, page: number, perPage: number) =>
+        Effect.gen(function* () {
+          const where = [
+            ...(scope._tag === "Customer" ? [sql`o.user_id = ${scope.userId}`] : []),
+            ...(status === undefined ? [] : [sql`o.status = ${status}`])
+          ]
+          const filter = where.length === 0 ? sql`` : sql`WHERE ${sql.and(where)}`
+          const [count] = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM orders o ${filter}`
+          const rows = yield* sql<OrderRow>`
+            SELECT ${orderColumns} FROM orders o ${filter}
+            ORDER BY o.created_at DESC, o.id DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
+          return { orders: yield* hydrate(rows), pagination: paginationOf(page, perPage, count!.n) }
+        }).pipe(Effect.orDie)
+
+      const listForUser = (userId: number, page: number, perPage: number) =>
+        listWhere(customer(userId), undefined, page, perPage).pipe(Effect.withSpan("Orders.listForUser"))
+
+      const listAll = (page: number, perPage: number, status?: OrderStatus) =>
+        listWhere(allCustomers, status, page, perPage).pipe(Effect.withSpan("Orders.listAll"))
 
       const get = Effect.fn("Orders.get")(
         function* (userId: number, orderId: number) {
-          return yield* loadOrder(orderId, userId)
+          return yield* loadOrder(orderId, customer(userId))
         },
         Effect.catchTag("SqlError", Effect.die)
       )
@@ -369,7 +385,7 @@ export class Orders extends Context.Service<
        */
       const change = (
         orderId: number,
-        userId: number | undefined,
+        scope: OrderScope,
         requested: StatusChange & { readonly trackingNumber?: string | undefined },
         note: string
       ) =>
@@ -377,9 +393,9 @@ export class Orders extends Context.Service<
           Effect.gen(function* () {
             const [current] = yield* sql<{ status: OrderStatus; payment_status: PaymentStatus }>`
               SELECT status, payment_status FROM orders
-              WHERE id = ${orderId} ${userId === undefined ? sql`` : sql`AND user_id = ${userId}`} FOR UPDATE`
+              WHERE id = ${orderId} ${ownedBy(scope, "user_id")} FOR UPDATE`
             if (current === undefined) return yield* new NotFound({ error: "Order not found" })
-            if (userId !== undefined && !isCancellable(current.status)) {
+            if (scope._tag === "Customer" && !isCancellable(current.status)) {
               return { rejected: `Order is ${current.status}`, restored: [] as Array<number> }
             }
             const result = transition({ status: current.status, paymentStatus: current.payment_status }, requested)
@@ -414,14 +430,14 @@ export class Orders extends Context.Service<
             yield* catalog.stockChanged(restored)
             yield* Metric.update(ordersCancelled, 1)
           }
-          return yield* loadOrder(orderId, undefined)
+          return yield* loadOrder(orderId, allCustomers)
         })
 
       const cancel = Effect.fn("Orders.cancel")(
         function* (userId: number, orderId: number) {
           const { rejected, restored } = yield* change(
             orderId,
-            userId,
+            customer(userId),
             { status: "cancelled" },
             "Cancelled by customer"
           )
@@ -443,7 +459,7 @@ export class Orders extends Context.Service<
           }
           const { rejected, restored } = yield* change(
             orderId,
-            undefined,
+            allCustomers,
             { status: input.status, paymentStatus: input.payment_status, trackingNumber: input.tracking_number },
             "Updated by admin"
           )
@@ -478,7 +494,7 @@ export class Orders extends Context.Service<
         Effect.forkScoped
       )
 
-      return Orders.of({ place, list, get, cancel, tracking, adminUpdate, purgeExpiredKeys })
+      return Orders.of({ place, listForUser, listAll, get, cancel, tracking, adminUpdate, purgeExpiredKeys })
     })
   )
 }
