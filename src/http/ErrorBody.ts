@@ -1,6 +1,7 @@
 import { Cause, Effect, Option, Result, SchemaIssue } from "effect"
 import { HttpServerError, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
+import { isDatabaseUnavailable } from "../infra/DatabaseUnavailable.ts"
 import { allowedMethods, pathOf } from "./RouteTable.ts"
 
 /** The one error body of the API: `{error, code, details?}`. */
@@ -63,6 +64,12 @@ export const validationBody = (where: string, details: NonNullable<ErrorBody["de
   }
 }
 
+const databaseUnavailable = jsonError(
+  503,
+  { error: "The database is unavailable, retry shortly", code: "SERVICE_UNAVAILABLE" },
+  { "retry-after": "2" }
+)
+
 /** Turns any failure or defect into the JSON error body; 500s are logged, never explained to the client. */
 export const errorResponse = (cause: Cause.Cause<unknown>, request: HttpServerRequest.HttpServerRequest) => {
   const failure = Cause.findErrorOption(cause)
@@ -89,6 +96,8 @@ export const errorResponse = (cause: Cause.Cause<unknown>, request: HttpServerRe
     }
   }
   if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(jsonError(503, bodyForStatus(503)))
+  // Logged once per outage by the pool, not per request.
+  if (isDatabaseUnavailable(cause)) return Effect.succeed(databaseUnavailable)
   return Effect.logError("unhandled error", cause).pipe(Effect.as(jsonError(500, bodyForStatus(500))))
 }
 

@@ -97,13 +97,16 @@ export const PgLive = Layer.unwrap(
   Effect.gen(function* () {
     const { url } = yield* DatabaseUrl
     const config = yield* AppConfig
-    return PgPoolClient.layer({
-      url,
-      maxConnections: config.dbPoolMax,
-      idleTimeout: Duration.seconds(60),
-      connectTimeout: Duration.seconds(5),
-      applicationName: APPLICATION_NAME
-    })
+    return PgPoolClient.layer(
+      {
+        url,
+        maxConnections: config.dbPoolMax,
+        idleTimeout: Duration.seconds(60),
+        connectTimeout: Duration.seconds(5),
+        applicationName: APPLICATION_NAME
+      },
+      { acquireTimeout: config.dbAcquireTimeout }
+    )
   })
 )
 

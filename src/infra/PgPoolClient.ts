@@ -1,8 +1,9 @@
 import { PgClient, type PgConnection, PgPool } from "@effect/sql-pg"
-import { Context, Effect, Layer, type Scope, Stream } from "effect"
+import { Cause, Context, Duration, Effect, Exit, Layer, type Scope, Stream } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient, type SqlConnection, Statement } from "effect/sql"
-import { SqlError, UnknownError } from "effect/sql/SqlError"
+import { ConnectionError, SqlError, UnknownError } from "effect/sql/SqlError"
+import { isUnavailableSqlError } from "./DatabaseUnavailable.ts"
 import { dbConnectionsWait } from "./Metrics.ts"
 
 /**
@@ -11,6 +12,11 @@ import { dbConnectionsWait } from "./Metrics.ts"
  * waited. `@effect/sql-pg` keeps its pool's counters private, and these are
  * the figures that say the pool is too small. The client part mirrors
  * `PgClient.make` of @effect/sql-pg 4.0.5 (it is not exported in pieces).
+ *
+ * It also bounds the wait for a connection (the driver's pool waits without
+ * limit) by `acquireTimeout`, failing with a ConnectionError, and notices
+ * outages: the first statement that finds PostgreSQL unavailable logs one
+ * WARN line, the first that succeeds afterwards another.
  */
 export interface PoolUsage {
   /** Connections lent to a statement or a transaction. */
@@ -22,7 +28,12 @@ export interface PoolUsage {
 
 export class DbPool extends Context.Service<DbPool, { readonly usage: () => PoolUsage }>()("shop/infra/DbPool") {}
 
-const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
+export interface PoolOptions {
+  /** Longest wait for a connection when every one is lent out (default 10 seconds). */
+  readonly acquireTimeout?: Duration.Input
+}
+
+const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig, options: PoolOptions = {}) {
   const pool = yield* PgPool.make(config)
   const max = config.maxConnections ?? 10
   let used = 0
@@ -30,6 +41,51 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
   const released = Effect.sync(() => {
     used--
   })
+  const acquireTimeout = Duration.fromInputUnsafe(options.acquireTimeout ?? Duration.seconds(10))
+  const bounded = <A>(get: Effect.Effect<A, SqlError, Scope.Scope>) =>
+    Effect.timeoutOrElse(get, {
+      duration: acquireTimeout,
+      orElse: () =>
+        Effect.fail(
+          new SqlError({
+            reason: new ConnectionError({
+              cause: new Error("no pooled connection became free in time"),
+              message: `no pooled connection became free within ${Duration.format(acquireTimeout)}`,
+              operation: "acquire"
+            })
+          })
+        )
+    })
+
+  /**
+   * When PostgreSQL went away (undefined while it answers): one log line when it goes, one when it is back. Back
+   * means a success a second after the last failure, so that a half-available server (out of connections for some
+   * statements) does not log a pair of lines per failure.
+   */
+  let awaySince: number | undefined
+  let lastFailure = 0
+  const observe = <A, E>(exit: Exit.Exit<A, E>) =>
+    Exit.isSuccess(exit) && awaySince === undefined ? Effect.void : observeChange(exit)
+  const observeChange = <A, E>(exit: Exit.Exit<A, E>) =>
+    Effect.suspend(() => {
+      const now = Date.now()
+      if (Exit.isSuccess(exit)) {
+        if (awaySince === undefined || now - lastFailure < 1000) return Effect.void
+        const seconds = (now - awaySince) / 1000
+        awaySince = undefined
+        return Effect.logWarning(`PostgreSQL answers again after ${seconds.toFixed(1)} s`)
+      }
+      const error = exit.cause.reasons
+        .map((r) => (Cause.isFailReason(r) ? r.error : Cause.isDieReason(r) ? r.defect : undefined))
+        .find(isUnavailableSqlError)
+      if (error === undefined) return Effect.void
+      lastFailure = now
+      if (awaySince !== undefined) return Effect.void
+      awaySince = now
+      return Effect.logWarning(
+        `PostgreSQL unavailable (${error.reason.message}): requests that need it get 503 until it answers again`
+      )
+    })
 
   /**
    * Counts one request for a connection: pending until `acquire` calls the
@@ -47,11 +103,10 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
         used++
         dbConnectionsWait.updateUnsafe((performance.now() - since) / 1000, Context.empty())
       }).pipe(
-        Effect.onExit(() =>
-          Effect.sync(() => {
-            if (waiting) pending--
-          })
-        )
+        Effect.onExit((exit) => {
+          if (waiting) pending--
+          return observe(exit)
+        })
       )
     })
 
@@ -64,23 +119,24 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
       })
     ).pipe(Effect.map(connection))
 
-  /** A loan for one statement, the path almost every query takes. */
+  /** A loan for one statement, the path almost every query takes; when every connection is lent, a bounded wait. */
   const borrower: SqlConnection.Borrower = (f) =>
-    counted((acquired) =>
-      pool.use((conn) => {
+    counted((acquired) => {
+      const run = (conn: PgConnection.PgConnection) => {
         acquired()
         return Effect.ensuring(f(connection(conn)), released)
-      })
-    )
+      }
+      return used < max ? pool.use(run) : Effect.scoped(Effect.flatMap(bounded(pool.get), run))
+    })
 
   const transformRows = config.transformResultNames
     ? Statement.defaultTransforms(config.transformResultNames, config.transformJson).array
     : undefined
   const client = yield* SqlClient.make({
     driver: "pg",
-    acquirer: lease(pool.get),
+    acquirer: lease(bounded(pool.get)),
     borrower,
-    transactionAcquirer: lease(pool.reserve),
+    transactionAcquirer: lease(bounded(pool.reserve)),
     // PostgreSQL prepares transaction control like any statement.
     prepareTransactionControls: true,
     commit,
@@ -99,9 +155,9 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig) {
 })
 
 /** SqlClient and DbPool on a new pool; the pool closes with the layer. */
-export const layer = (config: PgClient.PgPoolConfig) =>
+export const layer = (config: PgClient.PgPoolConfig, options: PoolOptions = {}) =>
   Layer.effectContext(
-    Effect.map(make(config), ({ client, usage }) =>
+    Effect.map(make(config, options), ({ client, usage }) =>
       Context.make(SqlClient.SqlClient, client).pipe(Context.add(DbPool, { usage }))
     )
   ).pipe(Layer.provide(Reactivity.layer))
