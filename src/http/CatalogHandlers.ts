@@ -70,4 +70,4 @@ const ProductsHandlers = HttpApiBuilder.group(
 )
 
 /** Both catalog groups, with the Catalog service they share. */
-export const CatalogHandlers = Layer.mergeAll(CategoriesHandlers, ProductsHandlers).pipe(Layer.provide(Catalog.layer))
+export const CatalogHandlers = Layer.mergeAll(CategoriesHandlers, ProductsHandlers)

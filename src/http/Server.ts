@@ -4,14 +4,7 @@ import { Duration, Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
 import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
-import { Tokens } from "../infra/Tokens.ts"
-import { Addresses } from "../services/Addresses.ts"
-import { Auth } from "../services/Auth.ts"
-import { Cart } from "../services/Cart.ts"
-import { Catalog } from "../services/Catalog.ts"
-import { Orders } from "../services/Orders.ts"
-import { Reviews } from "../services/Reviews.ts"
-import { Users } from "../services/Users.ts"
+import { ServicesLive } from "../services/ServicesLive.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./AuthenticationLive.ts"
 import { AuthHandlers } from "./AuthHandlers.ts"
@@ -27,35 +20,26 @@ import { SystemHandlers } from "./SystemHandlers.ts"
 import { UsersHandlers } from "./UsersHandlers.ts"
 import { WebAssetsLive } from "./WebAssets.ts"
 
-/** The identity services the handlers and the auth middleware use; they need SqlClient and AppConfig. */
-const IdentityLive = Layer.mergeAll(Auth.layer, Users.layer, Addresses.layer, Tokens.layer)
-
-/** Every route of the app (API, docs) with the global middleware; needs the services. */
+/** Every route of the app (API, docs, web UI) with the global middleware, on one instance of each service. */
 export const AppRoutes = Layer.mergeAll(
   HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
     Layer.provide([
       SystemHandlers,
       AuthHandlers,
+      // The auth middleware goes to each group's layer itself: provided beside them, it would not reach them.
       UsersHandlers.pipe(Layer.provide(AuthenticationLive)),
       CatalogHandlers.pipe(Layer.provide(AuthenticationLive)),
-      Layer.mergeAll(CartHandlers, OrdersHandlers).pipe(
-        Layer.provide(AuthenticationLive),
-        Layer.provide([Cart.layer, Orders.layer.pipe(Layer.provide(Catalog.layer))])
-      ),
-      ReviewsHandlers.pipe(
-        Layer.provide(AuthenticationLive),
-        Layer.provide(Reviews.layer.pipe(Layer.provide(Catalog.layer)))
-      )
+      Layer.mergeAll(CartHandlers, OrdersHandlers).pipe(Layer.provide(AuthenticationLive)),
+      ReviewsHandlers.pipe(Layer.provide(AuthenticationLive))
     ]),
-    Layer.provide(RouteTemplateLive),
-    Layer.provide(IdentityLive)
+    Layer.provide(RouteTemplateLive)
   ),
   HttpApiScalar.layer(Api, { path: "/docs" }),
   WebAssetsLive,
   // Global middleware added first wraps the others: CORS headers go on every response, fast paths included.
   CorsLive,
   ServerMiddleware
-).pipe(Layer.provide([RateLimiter.layer, Catalog.layer]))
+).pipe(Layer.provide(RateLimiter.layer), Layer.provide(ServicesLive))
 
 export const ROUTER_CONFIG = { ignoreTrailingSlash: true, maxParamLength: 200 }
 

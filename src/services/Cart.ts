@@ -44,7 +44,7 @@ export class Cart extends Context.Service<
     readonly clear: (userId: number) => Effect.Effect<void>
   }
 >()("shop/services/Cart") {
-  static readonly layer = Layer.effect(
+  static readonly layerNoDeps = Layer.effect(
     Cart,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
@@ -148,4 +148,6 @@ export class Cart extends Context.Service<
       return Cart.of({ get, add, update, remove, clear })
     })
   )
+  /** Cart needs no other service: the same layer (SqlClient and AppConfig come from the infrastructure). */
+  static readonly layer = Cart.layerNoDeps
 }

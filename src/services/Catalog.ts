@@ -61,7 +61,7 @@ export class Catalog extends Context.Service<
     readonly stockChanged: (ids: ReadonlyArray<number>) => Effect.Effect<void>
   }
 >()("shop/services/Catalog") {
-  static readonly layer = Layer.effect(
+  static readonly layerNoDeps = Layer.effect(
     Catalog,
     Effect.gen(function* () {
       const config = yield* AppConfig
@@ -90,4 +90,6 @@ export class Catalog extends Context.Service<
       })
     })
   )
+  /** The catalog needs no other service: the same layer (SqlClient, AppConfig and SharedStore come from the infrastructure). */
+  static readonly layer = Catalog.layerNoDeps
 }

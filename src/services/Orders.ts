@@ -120,7 +120,7 @@ export class Orders extends Context.Service<
     readonly purgeExpiredKeys: Effect.Effect<number>
   }
 >()("shop/services/Orders") {
-  static readonly layer = Layer.effect(
+  static readonly layerNoDeps = Layer.effect(
     Orders,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
@@ -497,4 +497,5 @@ export class Orders extends Context.Service<
       return Orders.of({ place, listForUser, listAll, get, cancel, tracking, adminUpdate, purgeExpiredKeys })
     })
   )
+  static readonly layer = Orders.layerNoDeps.pipe(Layer.provide(Catalog.layer))
 }

@@ -72,7 +72,7 @@ export class Reviews extends Context.Service<
     readonly remove: (productId: number, reviewId: number, actor: ReviewActor) => Effect.Effect<void, NotFound>
   }
 >()("shop/services/Reviews") {
-  static readonly layer = Layer.effect(
+  static readonly layerNoDeps = Layer.effect(
     Reviews,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
@@ -210,4 +210,5 @@ export class Reviews extends Context.Service<
       return Reviews.of({ list, create, update, remove })
     })
   )
+  static readonly layer = Reviews.layerNoDeps.pipe(Layer.provide(Catalog.layer))
 }
