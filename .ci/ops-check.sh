@@ -177,7 +177,7 @@ production_install_check() {
 
   port=$(free_port)
   code=0
-  (cd "$dir" && env -u DATABASE_URL -u REDIS_URL NODE_ENV=production JWT_SECRET=ops-check-secret PORT="$port" \
+  (cd "$dir" && env -u DATABASE_URL -u REDIS_URL NODE_ENV=production JWT_SECRET=ops-check-secret-of-32-characters-or-more PORT="$port" \
     timeout 60 "$NODE" src/main.ts) >"$log" 2>&1 || code=$?
   local refusal='DATABASE_URL is not set, and this install has no embedded PostgreSQL'
   if [[ $code == 1 ]] && grep -q "$refusal" "$log" && [[ $(wc -l <"$log") -le 2 ]]; then
@@ -196,7 +196,7 @@ production_install_check() {
     return
   fi
   url="${admin%/*}/$db"
-  (cd "$dir" && exec env -u REDIS_URL NODE_ENV=production JWT_SECRET=ops-check-secret PORT="$port" HOST=127.0.0.1 \
+  (cd "$dir" && exec env -u REDIS_URL NODE_ENV=production JWT_SECRET=ops-check-secret-of-32-characters-or-more PORT="$port" HOST=127.0.0.1 \
     WEB_CONCURRENCY=1 DATABASE_URL="$url" "$NODE" src/main.ts) >"$log" 2>&1 &
   pid=$!
   PIDS+=("$pid")

@@ -58,7 +58,11 @@ export const appConfig = Config.all({
   requestTimeout: Config.Duration("REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
   bodyLimitBytes: positiveInt("BODY_LIMIT_BYTES", 1024 * 1024),
   shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
-  otlpEndpoint: Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(Config.option),
+  // Empty counts as unset, so that a ConfigMap can list the variable without turning export on.
+  otlpEndpoint: Config.String("OTEL_EXPORTER_OTLP_ENDPOINT").pipe(
+    Config.option,
+    Config.map(Option.filter((s) => s.trim() !== ""))
+  ),
   seedOnInit: Config.Boolean("SEED_ON_INIT").pipe(Config.withDefault(true)),
   // Catalog entries are invalidated on every write; the TTL only bounds what an idle key keeps in Redis.
   catalogCacheTtl: Config.Duration("CATALOG_CACHE_TTL").pipe(Config.withDefault(Duration.minutes(10))),
@@ -97,11 +101,13 @@ export const appConfig = Config.all({
   )
 }).pipe(
   Config.mapEffect((c) =>
-    c.nodeEnv === "production" && Redacted.value(c.jwtSecret) === DEV_JWT_SECRET
+    c.nodeEnv === "production" &&
+    (Redacted.value(c.jwtSecret) === DEV_JWT_SECRET || Redacted.value(c.jwtSecret).length < 32)
       ? Effect.fail(
           new Config.ConfigError(
             new ConfigProvider.SourceError({
-              message: "JWT_SECRET must be set to a secret of your own when NODE_ENV=production"
+              message:
+                "JWT_SECRET must be set to a secret of your own, of 32 characters or more, when NODE_ENV=production"
             })
           )
         )
