@@ -1,5 +1,7 @@
 import { Schema } from "effect"
 import { PageQuery, Pagination } from "./pagination.ts"
+import { isMaxChars, isMinChars } from "./text.ts"
+import { Amount, AverageRating, Count, EntityId, MessageText, Percent, Timestamp } from "./values.ts"
 
 /** The largest amount numeric(12,2) holds. */
 const MAX_MONEY = 9_999_999_999.99
@@ -15,26 +17,34 @@ const storable = Schema.makeFilter<string>((s) =>
       ? undefined
       : "must not contain unpaired surrogates"
 )
-const text = (max: number) => Schema.String.check(Schema.isMaxLength(max), storable)
-const requiredText = (max: number) => Schema.Trim.check(Schema.isMinLength(1), Schema.isMaxLength(max), storable)
+const tooLong = (max: number) => `must be at most ${max} characters`
+const text = (max: number) => Schema.String.check(isMaxChars(max, tooLong(max)), storable)
+const requiredText = (max: number) =>
+  Schema.Trim.check(isMinChars(1, "must not be empty"), isMaxChars(max, tooLong(max)), storable)
 
 /** A float that is a whole number of paise, so `toFixed(2)` hands PostgreSQL the exact amount. */
 const twoDecimals = Schema.makeFilter<number>((n) =>
   Math.abs(n * 100 - Math.round(n * 100)) < 1e-6 ? undefined : "Expected at most 2 decimal places"
 )
-const Money = Schema.Finite.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_MONEY), twoDecimals)
-const Percentage = Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(100), twoDecimals)
+const Money = Schema.Finite.annotate({
+  description: "Rupees (INR), more than 0, with at most 2 decimal places."
+}).check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(MAX_MONEY), twoDecimals)
+const Percentage = Schema.Finite.annotate({ description: "A percentage with at most 2 decimal places." }).check(
+  Schema.isGreaterThanOrEqualTo(0),
+  Schema.isLessThanOrEqualTo(100),
+  twoDecimals
+)
 const Stock = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(MAX_INT4))
 
 // ---------------------------------------------------------------- categories
 
 export const Category = Schema.Struct({
-  id: Schema.Int,
+  id: EntityId,
   name: Schema.String,
   description: Schema.NullOr(Schema.String),
-  parent_id: Schema.NullOr(Schema.Int),
+  parent_id: Schema.NullOr(EntityId),
   is_active: Schema.Boolean
-})
+}).annotate({ identifier: "Category" })
 export type Category = typeof Category.Type
 
 export interface CategoryNode extends Category {
@@ -43,25 +53,25 @@ export interface CategoryNode extends Category {
 export const CategoryNode = Schema.Struct({
   ...Category.fields,
   children: Schema.Array(Schema.suspend((): Schema.Codec<CategoryNode> => CategoryNode))
-})
+}).annotate({ identifier: "CategoryNode" })
 
 export const CategoryDetail = Schema.Struct({
   ...Category.fields,
   children: Schema.Array(Category),
   /** Ancestors from the root down to the parent. */
-  path: Schema.Array(Schema.Struct({ id: Schema.Int, name: Schema.String }))
-})
+  path: Schema.Array(Schema.Struct({ id: EntityId, name: Schema.String }))
+}).annotate({ identifier: "CategoryDetail" })
 export type CategoryDetail = typeof CategoryDetail.Type
 
 export const CategoryListQuery = Schema.Struct({
-  tree: Schema.optionalKey(Schema.Literals(["true", "false"]))
+  tree: Schema.optionalKey(Schema.Literals(["true", "false"]).annotate({ default: "false" }))
 })
 
 export const CreateCategory = Schema.Struct({
   name: requiredText(100),
   description: Schema.optionalKey(Schema.NullOr(text(2000))),
   parent_id: Schema.optionalKey(Schema.NullOr(PositiveId))
-})
+}).annotate({ identifier: "CreateCategory", examples: [{ name: "Laptops", description: "Notebooks", parent_id: 1 }] })
 export type CreateCategory = typeof CreateCategory.Type
 
 export const UpdateCategory = Schema.Struct({
@@ -69,31 +79,34 @@ export const UpdateCategory = Schema.Struct({
   description: Schema.optionalKey(Schema.NullOr(text(2000))),
   parent_id: Schema.optionalKey(Schema.NullOr(PositiveId)),
   is_active: Schema.optionalKey(Schema.Boolean)
-})
+}).annotate({ identifier: "UpdateCategory", examples: [{ description: "Notebooks and ultrabooks" }] })
 export type UpdateCategory = typeof UpdateCategory.Type
 
-export const CategoryMessage = Schema.Struct({ message: Schema.String, category: Category })
+export const CategoryMessage = Schema.Struct({ message: MessageText, category: Category }).annotate({
+  identifier: "CategoryResponse"
+})
 
 // ---------------------------------------------------------------- products
 
 export const Product = Schema.Struct({
-  id: Schema.Int,
+  id: EntityId,
   name: Schema.String,
   description: Schema.NullOr(Schema.String),
-  price: Schema.Number,
-  discount_percentage: Schema.Number,
-  final_price: Schema.Number,
-  category_id: Schema.Int,
+  price: Amount,
+  discount_percentage: Percent,
+  final_price: Amount.annotate({
+    description: "What the buyer pays, in rupees: price less the discount, rounded half up to 2 decimal places."
+  }),
+  category_id: EntityId,
   brand: Schema.NullOr(Schema.String),
-  stock_quantity: Schema.Int,
+  stock_quantity: Count,
   sku: Schema.String,
   image_url: Schema.NullOr(Schema.String),
   is_active: Schema.Boolean,
-  rating: Schema.Number,
-  review_count: Schema.Int,
-  /** ISO 8601 in UTC with a Z. */
-  created_at: Schema.String
-})
+  rating: AverageRating,
+  review_count: Count,
+  created_at: Timestamp
+}).annotate({ identifier: "Product" })
 export type Product = typeof Product.Type
 
 export const CreateProduct = Schema.Struct({
@@ -106,6 +119,19 @@ export const CreateProduct = Schema.Struct({
   stock_quantity: Schema.optionalKey(Stock),
   sku: requiredText(64),
   image_url: Schema.optionalKey(Schema.NullOr(text(2048)))
+}).annotate({
+  identifier: "CreateProduct",
+  examples: [
+    {
+      name: "Pixel 9",
+      price: 79999,
+      discount_percentage: 5,
+      category_id: 1,
+      brand: "Google",
+      stock_quantity: 25,
+      sku: "PIXEL9"
+    }
+  ]
 })
 export type CreateProduct = typeof CreateProduct.Type
 
@@ -120,25 +146,27 @@ export const UpdateProduct = Schema.Struct({
   sku: Schema.optionalKey(requiredText(64)),
   image_url: Schema.optionalKey(Schema.NullOr(text(2048))),
   is_active: Schema.optionalKey(Schema.Boolean)
-})
+}).annotate({ identifier: "UpdateProduct", examples: [{ price: 74999, stock_quantity: 40 }] })
 export type UpdateProduct = typeof UpdateProduct.Type
 
-export const ProductMessage = Schema.Struct({ message: Schema.String, product: Product })
+export const ProductMessage = Schema.Struct({ message: MessageText, product: Product }).annotate({
+  identifier: "ProductResponse"
+})
 
 export const FACET_NAMES = ["brand", "category", "price", "rating", "in_stock"] as const
 export type FacetName = (typeof FACET_NAMES)[number]
 
 /** Counts over the current search and filters, each facet with its own filter left out (multi-select). */
 export const Facets = Schema.Struct({
-  brand: Schema.optionalKey(Schema.Array(Schema.Struct({ value: Schema.String, count: Schema.Int }))),
+  brand: Schema.optionalKey(Schema.Array(Schema.Struct({ value: Schema.String, count: Count }))),
   /** Children of the current category (roots without one), each counting its whole subtree. */
-  category: Schema.optionalKey(Schema.Array(Schema.Struct({ id: Schema.Int, name: Schema.String, count: Schema.Int }))),
+  category: Schema.optionalKey(Schema.Array(Schema.Struct({ id: EntityId, name: Schema.String, count: Count }))),
   /** Adjacent final_price ranges, `min` inclusive and `max` exclusive, that cover the result. */
-  price: Schema.optionalKey(Schema.Array(Schema.Struct({ min: Schema.Number, max: Schema.Number, count: Schema.Int }))),
+  price: Schema.optionalKey(Schema.Array(Schema.Struct({ min: Amount, max: Amount, count: Count }))),
   /** Products rated at least `min` (4+, 3+, 2+, 1+): cumulative, as min_rating filters. */
-  rating: Schema.optionalKey(Schema.Array(Schema.Struct({ min: Schema.Number, count: Schema.Int }))),
-  in_stock: Schema.optionalKey(Schema.Struct({ count: Schema.Int }))
-})
+  rating: Schema.optionalKey(Schema.Array(Schema.Struct({ min: AverageRating, count: Count }))),
+  in_stock: Schema.optionalKey(Schema.Struct({ count: Count }))
+}).annotate({ identifier: "Facets" })
 export type Facets = typeof Facets.Type
 
 export const ProductPage = Schema.Struct({
@@ -147,7 +175,7 @@ export const ProductPage = Schema.Struct({
   /** Only when a search found nothing: a corrected search, from the catalog's words, that finds something. */
   suggestion: Schema.optionalKey(Schema.String),
   facets: Schema.optionalKey(Facets)
-})
+}).annotate({ identifier: "ProductPage" })
 export type ProductPage = typeof ProductPage.Type
 
 export const SORT_FIELDS = [
@@ -188,7 +216,7 @@ export const ProductListQuery = Schema.Struct({
   min_rating: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 5 }))),
   in_stock: Schema.optionalKey(Schema.Literals(["true", "false"])),
   sort_by: Schema.optionalKey(Schema.Literals(SORT_FIELDS)),
-  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"])),
+  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]).annotate({ default: "desc" })),
   /** Comma-separated subset of FACET_NAMES. */
   facets: Schema.optionalKey(text(100))
 }).check(

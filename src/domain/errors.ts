@@ -11,7 +11,7 @@ export type FieldError = typeof FieldError.Type
 const body = <const C extends string>(code: C) => ({
   error: Schema.String,
   code: Schema.tag(code),
-  details: Schema.optional(Schema.Array(FieldError))
+  details: Schema.optionalKey(Schema.Array(FieldError))
 })
 
 export class ValidationError extends Schema.Error<ValidationError>("ValidationError")(body("VALIDATION_ERROR"), {

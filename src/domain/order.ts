@@ -1,7 +1,8 @@
 import { Schema } from "effect"
 import { Product } from "./catalog.ts"
-import { PageQuery, Pagination } from "./pagination.ts"
+import { pageQuery, Pagination } from "./pagination.ts"
 import { OrderStatus, PaymentStatus } from "./orderStatus.ts"
+import { Amount, Count, EntityId, MessageText, Timestamp } from "./values.ts"
 
 /** Quantities are whole units; 10,000 bounds a line so totals stay far from numeric(12,2)'s limit. */
 export const Quantity = Schema.Int.check(
@@ -9,7 +10,9 @@ export const Quantity = Schema.Int.check(
 )
 
 export const PAYMENT_METHODS = ["COD", "CARD", "UPI", "NETBANKING", "WALLET"] as const
-export const PaymentMethod = Schema.Literals(PAYMENT_METHODS)
+export const PaymentMethod = Schema.Literals(PAYMENT_METHODS).annotate({
+  description: "How the buyer pays: COD (cash on delivery), CARD, UPI, NETBANKING or WALLET (upper case)."
+})
 export type PaymentMethod = typeof PaymentMethod.Type
 
 const PositiveInt = Schema.Int.check(
@@ -20,75 +23,90 @@ const PositiveInt = Schema.Int.check(
 
 export const AddToCart = Schema.Struct({
   product_id: PositiveInt,
-  quantity: Schema.optionalKey(Quantity)
-})
+  quantity: Schema.optionalKey(Quantity.annotate({ default: 1 }))
+}).annotate({ identifier: "AddToCart", examples: [{ product_id: 1, quantity: 2 }] })
 export type AddToCart = typeof AddToCart.Type
 
-export const UpdateCartItem = Schema.Struct({ quantity: Quantity })
+export const UpdateCartItem = Schema.Struct({ quantity: Quantity }).annotate({
+  identifier: "UpdateCartItem",
+  examples: [{ quantity: 3 }]
+})
 
 export const CartItem = Schema.Struct({
-  id: Schema.Number,
+  id: EntityId,
   product: Product,
-  quantity: Schema.Int,
-  subtotal: Schema.Number,
+  quantity: Count,
+  subtotal: Amount,
   /** False when the product was deactivated after it was added: shown, not orderable. */
   available: Schema.Boolean
-})
+}).annotate({ identifier: "CartItem" })
 export type CartItem = typeof CartItem.Type
 
 export const Cart = Schema.Struct({
   items: Schema.Array(CartItem),
-  total: Schema.Number,
+  total: Amount,
   /** Number of lines, as the original shop counted. */
-  item_count: Schema.Int,
+  item_count: Count.annotate({ description: "The number of lines." }),
   /** Number of units. */
-  quantity_count: Schema.Int
-})
+  quantity_count: Count.annotate({ description: "The number of units over all lines." })
+}).annotate({ identifier: "Cart" })
 export type Cart = typeof Cart.Type
 
-export const CartItemResponse = Schema.Struct({ message: Schema.String, item: CartItem })
+export const CartItemResponse = Schema.Struct({ message: MessageText, item: CartItem }).annotate({
+  identifier: "CartItemResponse"
+})
 
 // ---------------------------------------------------------------- orders
 
 export const PlaceOrder = Schema.Struct({
   address_id: PositiveInt,
-  payment_method: Schema.optionalKey(PaymentMethod)
-})
+  payment_method: Schema.optionalKey(PaymentMethod.annotate({ default: "COD" }))
+}).annotate({ identifier: "PlaceOrder", examples: [{ address_id: 1, payment_method: "UPI" }] })
 export type PlaceOrder = typeof PlaceOrder.Type
 
 export const OrderItem = Schema.Struct({
-  id: Schema.Number,
+  id: EntityId,
   product: Product,
-  quantity: Schema.Int,
+  quantity: Count,
   /** Unit final_price when the order was placed. */
-  price: Schema.Number,
-  subtotal: Schema.Number
-})
+  price: Amount.annotate({ description: "The unit final_price when the order was placed, in rupees (2 decimals)." }),
+  subtotal: Amount
+}).annotate({ identifier: "OrderItem" })
 
 export const Order = Schema.Struct({
-  id: Schema.Number,
-  order_number: Schema.String,
+  id: EntityId,
+  order_number: Schema.String.annotate({ description: "ORD-YYYYMMDDHHMMSS-XXXXXXXX (UTC, 8 upper-case hex digits)." }),
   status: OrderStatus,
   payment_status: PaymentStatus,
   payment_method: PaymentMethod,
-  total_amount: Schema.Number,
-  shipping_address: Schema.String,
+  total_amount: Amount,
+  shipping_address: Schema.String.annotate({
+    description: "The address as text when the order was placed: `{street}, {city}, {state} - {pincode}, {country}`."
+  }),
   tracking_number: Schema.NullOr(Schema.String),
-  created_at: Schema.String,
+  created_at: Timestamp,
   items: Schema.Array(OrderItem)
-})
+}).annotate({ identifier: "Order" })
 export type Order = typeof Order.Type
 
-export const OrderResponse = Schema.Struct({ message: Schema.String, order: Order })
-export const OrderPage = Schema.Struct({ orders: Schema.Array(Order), pagination: Pagination })
+export const OrderResponse = Schema.Struct({ message: MessageText, order: Order }).annotate({
+  identifier: "OrderResponse"
+})
+export const OrderPage = Schema.Struct({ orders: Schema.Array(Order), pagination: Pagination }).annotate({
+  identifier: "OrderPage"
+})
 export type OrderPage = typeof OrderPage.Type
 
 export const Tracking = Schema.Struct({
   order_number: Schema.String,
   status: OrderStatus,
   tracking_number: Schema.NullOr(Schema.String),
-  history: Schema.Array(Schema.Struct({ status: OrderStatus, at: Schema.String, note: Schema.NullOr(Schema.String) }))
-})
+  history: Schema.Array(
+    Schema.Struct({ status: OrderStatus, at: Timestamp, note: Schema.NullOr(Schema.String) }).annotate({
+      identifier: "TrackingEvent"
+    })
+  )
+}).annotate({ identifier: "Tracking" })
 export type Tracking = typeof Tracking.Type
 
 export const AdminStatusUpdate = Schema.Struct({
@@ -96,21 +114,24 @@ export const AdminStatusUpdate = Schema.Struct({
   payment_status: Schema.optionalKey(PaymentStatus),
   tracking_number: Schema.optionalKey(
     Schema.String.check(
-      Schema.isPattern(/^[A-Za-z0-9-]{1,100}$/, { message: "tracking_number: 1-100 letters, digits or -" })
+      Schema.isPattern(/^[A-Za-z0-9-]{1,100}$/u, { message: "tracking_number must be 1-100 letters, digits or '-'" })
     )
   )
+}).annotate({
+  identifier: "OrderStatusUpdate",
+  examples: [{ status: "shipped", payment_status: "completed", tracking_number: "TRK-123456" }]
 })
 export type AdminStatusUpdate = typeof AdminStatusUpdate.Type
 
-export const OrderListQuery = Schema.Struct(PageQuery)
+export const OrderListQuery = Schema.Struct(pageQuery(10))
 export const AdminOrderListQuery = Schema.Struct({
-  ...OrderListQuery.fields,
+  ...pageQuery(20),
   status: Schema.optionalKey(OrderStatus)
 })
 
 /** An Idempotency-Key: 1-255 visible ASCII characters. */
 export const IdempotencyKey = Schema.String.check(
-  Schema.isPattern(/^[\x21-\x7e]{1,255}$/, { message: "Idempotency-Key must be 1-255 visible ASCII characters" })
+  Schema.isPattern(/^[\x21-\x7e]{1,255}$/u, { message: "Idempotency-Key must be 1-255 visible ASCII characters" })
 )
 
 /** `ORD-YYYYMMDDHHMMSS-XXXXXXXX` in UTC with 8 uppercase hex digits. */

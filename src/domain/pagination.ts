@@ -6,23 +6,36 @@ import { Schema } from "effect"
  */
 export const MAX_PER_PAGE = 100
 
-export const PageQuery = {
+export const MAX_PAGE = 1_000_000
+
+/** `page` and `per_page` of a list whose page size is `perPage` unless asked otherwise. */
+export const pageQuery = (perPage: number) => ({
   page: Schema.optionalKey(
     Schema.Int.check(
-      Schema.isBetween({ minimum: 1, maximum: 1_000_000 }, { message: "page must be a positive integer" })
-    )
+      Schema.isBetween(
+        { minimum: 1, maximum: MAX_PAGE },
+        { message: `page must be a whole number from 1 to ${MAX_PAGE}` }
+      )
+    ).annotate({ default: 1, description: "The page to return, from 1." })
   ),
   per_page: Schema.optionalKey(
-    Schema.Int.check(Schema.isGreaterThanOrEqualTo(1, { message: "per_page must be a positive integer" }))
+    Schema.Int.check(
+      Schema.isGreaterThanOrEqualTo(1, { message: "per_page must be a whole number of at least 1" })
+    ).annotate({
+      default: perPage,
+      description: `Items per page; above ${MAX_PER_PAGE} it is capped at ${MAX_PER_PAGE} (the pagination object says so).`
+    })
   )
-}
+})
+
+export const PageQuery = pageQuery(20)
 
 export const Pagination = Schema.Struct({
-  page: Schema.Int,
-  per_page: Schema.Int,
-  total: Schema.Int,
-  pages: Schema.Int
-})
+  page: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  per_page: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: MAX_PER_PAGE })),
+  total: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
+  pages: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
+}).annotate({ identifier: "Pagination", description: "The page and page size used, the number of items and pages." })
 export type Pagination = typeof Pagination.Type
 
 /** The page size actually used: the request's, capped, or the route's default. */

@@ -1,5 +1,7 @@
 import { Schema } from "effect"
-import { PageQuery, Pagination } from "./pagination.ts"
+import { pageQuery, Pagination } from "./pagination.ts"
+import { isMaxChars } from "./text.ts"
+import { EntityId, MessageText, Timestamp } from "./values.ts"
 
 /**
  * Reviews as the API shows them, and the bodies and list parameters of the
@@ -12,7 +14,7 @@ export const Rating = Schema.Int.check(
 )
 
 const text = (field: string, max: number) =>
-  Schema.NullOr(Schema.Trim.check(Schema.isMaxLength(max, { message: `${field} must be at most ${max} characters` })))
+  Schema.NullOr(Schema.Trim.check(isMaxChars(max, `${field} must be at most ${max} characters`)))
 
 export const Title = text("title", 200)
 export const Comment = text("comment", 5000)
@@ -21,6 +23,9 @@ export const CreateReview = Schema.Struct({
   rating: Rating,
   title: Schema.optionalKey(Title),
   comment: Schema.optionalKey(Comment)
+}).annotate({
+  identifier: "CreateReview",
+  examples: [{ rating: 5, title: "Worth it", comment: "Fast delivery, works as described." }]
 })
 export type CreateReview = typeof CreateReview.Type
 
@@ -29,24 +34,27 @@ export const UpdateReview = Schema.Struct({
   rating: Schema.optionalKey(Rating),
   title: Schema.optionalKey(Title),
   comment: Schema.optionalKey(Comment)
-})
+}).annotate({ identifier: "UpdateReview", examples: [{ rating: 4, comment: null }] })
 export type UpdateReview = typeof UpdateReview.Type
 
 /** `review` of API.md: of its author, only the id and username. */
 export const Review = Schema.Struct({
-  id: Schema.Number,
-  user: Schema.Struct({ id: Schema.Number, username: Schema.String }),
-  rating: Schema.Int,
+  id: EntityId,
+  user: Schema.Struct({ id: EntityId, username: Schema.String }).annotate({ identifier: "ReviewAuthor" }),
+  rating: Rating,
   title: Schema.NullOr(Schema.String),
   comment: Schema.NullOr(Schema.String),
   verified_purchase: Schema.Boolean,
-  /** ISO 8601 in UTC with a Z. */
-  created_at: Schema.String
-})
+  created_at: Timestamp
+}).annotate({ identifier: "Review" })
 export type Review = typeof Review.Type
 
-export const ReviewMessage = Schema.Struct({ message: Schema.String, review: Review })
-export const ReviewPage = Schema.Struct({ reviews: Schema.Array(Review), pagination: Pagination })
+export const ReviewMessage = Schema.Struct({ message: MessageText, review: Review }).annotate({
+  identifier: "ReviewResponse"
+})
+export const ReviewPage = Schema.Struct({ reviews: Schema.Array(Review), pagination: Pagination }).annotate({
+  identifier: "ReviewPage"
+})
 export type ReviewPage = typeof ReviewPage.Type
 
 export const REVIEW_SORT_FIELDS = ["created_at", "rating"] as const
@@ -54,9 +62,13 @@ export const DEFAULT_REVIEWS_PER_PAGE = 10
 
 /** GET /api/products/{id}/reviews parameters; `per_page` above 100 is capped, not refused. */
 export const ReviewListQuery = Schema.Struct({
-  ...PageQuery,
-  verified: Schema.optionalKey(Schema.Literals(["true", "false"])),
-  sort_by: Schema.optionalKey(Schema.Literals(REVIEW_SORT_FIELDS)),
-  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]))
+  ...pageQuery(DEFAULT_REVIEWS_PER_PAGE),
+  verified: Schema.optionalKey(
+    Schema.Literals(["true", "false"]).annotate({
+      description: "true: verified purchases only; false: the others only."
+    })
+  ),
+  sort_by: Schema.optionalKey(Schema.Literals(REVIEW_SORT_FIELDS).annotate({ default: "created_at" })),
+  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]).annotate({ default: "desc" }))
 })
 export type ReviewListQuery = typeof ReviewListQuery.Type

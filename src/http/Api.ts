@@ -2,14 +2,14 @@ import { HttpApi, OpenApi } from "effect/http-api"
 import { SERVICE_VERSION } from "../infra/version.ts"
 import { CategoriesApi, ProductsApi } from "./CatalogApi.ts"
 import { AuthApi } from "./AuthApi.ts"
+import { refineDocument } from "./DocsDocument.ts"
 import { CartApi, OrdersApi } from "./OrdersApi.ts"
 import { ReviewsApi } from "./ReviewsApi.ts"
 import { RouteTemplate } from "./RouteTemplate.ts"
 import { SystemApi } from "./SystemApi.ts"
 import { UsersApi } from "./UsersApi.ts"
 
-/** The whole HTTP contract of API.md: one group per area. */
-export class Api extends HttpApi.make("shop")
+const Endpoints = HttpApi.make("shop")
   .add(SystemApi)
   .add(CategoriesApi)
   .add(ProductsApi)
@@ -19,11 +19,24 @@ export class Api extends HttpApi.make("shop")
   .add(CartApi)
   .add(OrdersApi)
   .middleware(RouteTemplate)
-  .annotateMerge(
-    OpenApi.annotations({
-      title: "Flipkart-like shop API",
-      version: SERVICE_VERSION,
-      description:
-        "Errors always have the body `{error, code, details?}`; `code` is one of the stable UPPER_SNAKE codes listed in the error schemas."
-    })
-  ) {}
+
+/** The whole HTTP contract of API.md: one group per area. */
+export class Api extends Endpoints.annotateMerge(
+  OpenApi.annotations({
+    title: "Flipkart-like shop API",
+    version: SERVICE_VERSION,
+    description: [
+      "A shop: catalog, search, cart, checkout, orders and reviews. JSON in, JSON out.",
+      "",
+      "- **Auth**: `Authorization: Bearer <access_token>` from register, login or refresh. No token: 401 `Authentication required`; a bad or expired one: 401 `Invalid or expired access token`; an admin route for a non-admin: 403.",
+      "- **Errors** always have the body `{error, code, details?}` (schema `Error`): `code` is a stable UPPER_SNAKE code, `error` a message for a person, `details` names each refused field.",
+      "- **Ids** are positive integers; **money** is rupees as a JSON number with at most 2 decimals; **timestamps** are ISO 8601 in UTC with a `Z`.",
+      "- **Lists** take `page` (from 1) and `per_page` (capped at 100) and answer with `{page, per_page, total, pages}`.",
+      "- **Request bodies**: fields this document does not list are ignored (never an error, never stored).",
+      "- **Limits**: requests per client IP and per user (429 with `Retry-After`), bodies up to 1 MiB (413)."
+    ].join("\n"),
+    license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
+    servers: [{ url: "/", description: "The server that serves this document" }],
+    transform: refineDocument(Endpoints)
+  })
+) {}

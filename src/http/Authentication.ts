@@ -1,5 +1,5 @@
 import { Context, Effect } from "effect"
-import { HttpApiMiddleware, HttpApiSecurity } from "effect/http-api"
+import { HttpApiMiddleware, HttpApiSecurity, OpenApi } from "effect/http-api"
 import { Forbidden, RateLimited, Unauthorized } from "../domain/errors.ts"
 
 /** The authenticated caller, provided to handlers by the Authentication middleware. */
@@ -20,7 +20,10 @@ export class CurrentUser extends Context.Service<
 export class Authentication extends HttpApiMiddleware.Service<Authentication, { provides: CurrentUser }>()(
   "shop/http/Authentication",
   {
-    security: { bearer: HttpApiSecurity.bearer },
+    // Lower-case `bearer` with a JWT format: what /docs needs to offer a token field and send `Authorization: Bearer`.
+    security: {
+      bearer: HttpApiSecurity.http({ scheme: "bearer" }).pipe(HttpApiSecurity.annotate(OpenApi.Format, "JWT"))
+    },
     // RateLimited: the per-user budget is checked here, the first place that knows the user.
     error: [Unauthorized, RateLimited]
   }

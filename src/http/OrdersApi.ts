@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { Message } from "../domain/values.ts"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { IdParams, PathId } from "../domain/ids.ts"
 import {
@@ -19,6 +20,7 @@ import {
   AdminStatusUpdate,
   Cart,
   CartItemResponse,
+  IdempotencyKey,
   OrderListQuery,
   Order,
   OrderPage,
@@ -29,7 +31,6 @@ import {
 } from "../domain/order.ts"
 import { Authentication } from "./Authentication.ts"
 
-const Message = Schema.Struct({ message: Schema.String })
 const ItemParams = { item_id: PathId }
 
 export class CartApi extends HttpApiGroup.make("cart")
@@ -66,7 +67,14 @@ export class OrdersApi extends HttpApiGroup.make("orders")
   .add(
     HttpApiEndpoint.post("placeOrder", "/", {
       payload: PlaceOrder,
-      headers: { "idempotency-key": Schema.optionalKey(Schema.String) },
+      headers: {
+        "idempotency-key": Schema.optionalKey(
+          IdempotencyKey.annotate({
+            description:
+              "Makes a retry safe: a retry with the same key and body gets the first response again (kept for IDEMPOTENCY_KEY_TTL, 24 hours by default)."
+          })
+        )
+      },
       success: OrderResponse.pipe(HttpApiSchema.status(201)),
       error: [CartEmpty, InsufficientStock, BadRequest, IdempotencyInFlight, IdempotencyMismatch]
     }),

@@ -1,11 +1,10 @@
-import { Schema } from "effect"
+import { Message } from "../domain/values.ts"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { IdParams, PathId } from "../domain/ids.ts"
 import { Conflict, NotFound, ValidationError } from "../domain/errors.ts"
 import { CreateReview, ReviewListQuery, ReviewMessage, ReviewPage, UpdateReview } from "../domain/review.ts"
 import { Authentication } from "./Authentication.ts"
 
-const Message = Schema.Struct({ message: Schema.String })
 // `:id` as in the products group: find-my-way needs one parameter name per position under /api/products.
 const ReviewParams = { ...IdParams, review_id: PathId }
 

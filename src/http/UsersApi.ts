@@ -1,12 +1,11 @@
 import { Schema } from "effect"
+import { Message } from "../domain/values.ts"
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import { Address, AddressCreatePayload, AddressResponse, AddressUpdatePayload } from "../domain/address.ts"
 import { NotFound, ValidationError } from "../domain/errors.ts"
 import { IdParams } from "../domain/ids.ts"
 import { ProfileResponse, ProfileUpdatePayload, User } from "../domain/user.ts"
 import { Authentication } from "./Authentication.ts"
-
-const Message = Schema.Struct({ message: Schema.String })
 
 export class UsersApi extends HttpApiGroup.make("users")
   .add(

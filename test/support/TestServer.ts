@@ -7,6 +7,7 @@ import { AppRoutes, ROUTER_CONFIG } from "../../src/http/Server.ts"
 import { AppConfig, type AppConfigShape } from "../../src/infra/AppConfig.ts"
 import type { SharedStore } from "../../src/infra/SharedStore.ts"
 import { TelemetryLive } from "../../src/infra/Telemetry.ts"
+import { contractProblems } from "./ContractCheck.ts"
 import { TestDatabaseLive } from "./TestDatabase.ts"
 import { testStore } from "./TestStore.ts"
 
@@ -72,5 +73,16 @@ export const request = (base: string, path: string, init: RequestInit & { json?:
     try {
       body = text.length > 0 ? JSON.parse(text) : undefined
     } catch {}
+    // Every exchange of the suite must agree with /openapi.json (see ContractCheck.ts).
+    const problems = await contractProblems(base, {
+      method: init.method ?? "GET",
+      url: path,
+      requestHeaders: headers,
+      requestBody: init.json ?? init.body,
+      status: response.status,
+      responseHeaders: response.headers,
+      responseBody: body
+    })
+    if (problems.length > 0) throw new Error(`The server and /openapi.json disagree:\n${problems.join("\n")}`)
     return { status: response.status, headers: response.headers, body }
   })
