@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { SharedStore } from "../src/infra/SharedStore.ts"
@@ -10,11 +11,22 @@ import { startRedis, type ThrowawayRedis } from "./support/Throwaway.ts"
  * the shop must act as with Redis down (memory) within a second, and go back to
  * Redis once it answers. The Redis here is a throwaway one of this file.
  */
+const hasRedisServer = (() => {
+  try {
+    execFileSync("redis-server", ["--version"], { stdio: "ignore" })
+    return true
+  } catch {
+    return false
+  }
+})()
+if (!hasRedisServer) console.warn("redis-server is not installed: the frozen-Redis tests do not run (CI installs it)")
+
 let redis: ThrowawayRedis
 beforeAll(async () => {
-  redis = await startRedis()
+  if (hasRedisServer) redis = await startRedis()
 })
 afterAll(async () => {
+  if (!hasRedisServer) return
   redis.thaw()
   await redis.stop()
 })
@@ -30,7 +42,7 @@ const waitFor = async (check: () => Promise<boolean>, ms: number) => {
   return false
 }
 
-describe("a frozen Redis", () => {
+describe.runIf(hasRedisServer)("a frozen Redis", () => {
   it("store: a few commands time out, then the breaker answers from memory at once; Redis again after SIGCONT", async () => {
     const scope = Effect.runSync(Scope.make())
     try {
