@@ -3,8 +3,11 @@
  * (BENCH_URL, default http://127.0.0.1:5000) with wrk or autocannon (see
  * saturate.ts), next to the bare node:http server of bareServer.ts (the
  * machine's ceiling). Part 1: saturated throughput at 600 connections.
- * Part 2: latency at a fixed offered rate of 3,000 requests/s over 600
- * connections, sent open-loop at even intervals.
+ * Search, facets and suggestions (cached pages) join part 1, compared with the
+ * plain listing. Part 2: latency at a fixed offered rate of 3,000 requests/s
+ * over 600 connections, sent open-loop at even intervals. Part 3 (search.ts):
+ * uncached search, faceted listing and suggestion latency, one request at a
+ * time over 200 distinct queries each.
  *
  * Start the server with RATE_LIMIT_ENABLED=false (and LOG_LEVEL=Warn) first:
  * see the README's Catalog section.
@@ -14,6 +17,7 @@ import { withBareServer } from "./bareServer.ts"
 import { generator, type Result, saturate } from "./saturate.ts"
 import { percentile, table } from "./report.ts"
 import { TARGETS } from "./catalogReads.ts"
+import { SEARCH_TARGETS, uncachedSearch } from "./search.ts"
 
 const BASE = (process.env.BENCH_URL ?? "http://127.0.0.1:5000").replace(/\/$/, "")
 const DURATION = Number(process.env.BENCH_DURATION ?? 10)
@@ -29,13 +33,25 @@ async function main() {
     process.exit(1)
   }
   // Fill the caches so that both parts measure the steady state of a browsing shop.
-  for (const [, path] of TARGETS) for (let i = 0; i < 3; i++) await fetch(`${BASE}${path}`).then((r) => r.text())
+  for (const [, path] of [...TARGETS, ...SEARCH_TARGETS])
+    for (let i = 0; i < 3; i++) await fetch(`${BASE}${path}`).then((r) => r.text())
 
   console.log(`\nSaturated (${generator}): ${CONNECTIONS} connections, ${DURATION} s each, against ${BASE}\n`)
   const ceiling = await withBareServer(1, (url) => saturate(url, CONNECTIONS, DURATION))
   const rows: Array<Array<string>> = [row("bare node:http (ceiling)", ceiling, ceiling)]
-  for (const [name, path] of TARGETS)
-    rows.push(row(name, await saturate(`${BASE}${path}`, CONNECTIONS, DURATION), ceiling))
+  const listing: Array<Result> = []
+  for (const [name, path] of TARGETS) {
+    const result = await saturate(`${BASE}${path}`, CONNECTIONS, DURATION)
+    if (path === "/api/products") listing.push(result)
+    rows.push(row(name, result, ceiling))
+  }
+  for (const [name, path] of SEARCH_TARGETS) {
+    const result = await saturate(`${BASE}${path}`, CONNECTIONS, DURATION)
+    const ratio = listing[0]
+      ? ` (${((result.requests.average / listing[0].requests.average) * 100).toFixed(0)}% of list)`
+      : ""
+    rows.push(row(`${name}${ratio}`, result, ceiling))
+  }
   table(["request", "req/s", "p50 ms", "p99 ms", "errors", "timeouts", "non-2xx", "of ceiling"], rows)
 
   console.log(`\nFixed rate: ${RATE} requests/s over ${CONNECTIONS} connections, ${DURATION} s each\n`)
@@ -55,6 +71,8 @@ async function main() {
     ])
   }
   table(["request", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "timeouts", "non-2xx"], fixed)
+
+  await uncachedSearch(BASE)
 }
 
 /**

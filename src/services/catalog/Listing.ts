@@ -5,6 +5,7 @@ import {
   type FacetName,
   type Facets,
   listParam,
+  type Product,
   type ProductListQuery,
   ProductPage,
   type SortField
@@ -119,10 +120,12 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
     in_stock: params.inStock
   }
 
+  const plan = context.search !== null && context.search !== "nothing" ? context.search : null
+  const ranked = params.sortBy === "relevance" && plan !== null
   const direction = sql.literal(params.desc ? "DESC" : "ASC")
   const order =
-    params.sortBy === "relevance" && context.search !== null && context.search !== "nothing"
-      ? sql`${relevance(sql, context.search)} ${direction}, p.review_count ${direction}, p.rating ${direction},
+    ranked && plan !== null
+      ? sql`${relevance(sql, plan)} ${direction}, p.review_count ${direction}, p.rating ${direction},
             p.id ${sql.literal(params.desc ? "ASC" : "DESC")}`
       : sql`${sql.literal(SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy])} ${direction}, p.id ${direction}`
 
@@ -149,6 +152,16 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
     summary: summary(where()),
     page: sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where()}
               ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`,
+    /**
+     * A relevance page reads and scores every match anyway, so it counts them in the same pass
+     * (`total` on each row) instead of a second scan; no row means the page is past the end (or empty).
+     */
+    rankedPage: sql<{
+      total: number
+    }>`SELECT ${sql.literal(PRODUCT_COLUMNS)}, count(*) OVER ()::int AS total FROM products p
+              WHERE ${where()}
+              ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`,
+    ranked,
     filtered,
     /** The summary with one facet's own filter left out (only for facets whose filter is set). */
     summaryWithout: (facet: "price" | "rating" | "in_stock") => summary(where(facet)),
@@ -256,11 +269,18 @@ export const makeListing = (
           wants.has("price") || wants.has("rating") || wants.has("in_stock")
             ? (yield* Effect.orDie(queries.summary))[0]!
             : null
-        const total = summary?.total ?? (yield* Effect.orDie(queries.count))[0]!.total
+        let total: number
+        let products: ReadonlyArray<Product>
+        if (queries.ranked && summary === null) {
+          const rows = yield* Effect.orDie(queries.rankedPage)
+          products = yield* productRows(Effect.succeed(rows.map(({ total: _, ...product }) => product)))
+          total = rows[0]?.total ?? (params.page === 1 ? 0 : (yield* Effect.orDie(queries.count))[0]!.total)
+        } else {
+          total = summary?.total ?? (yield* Effect.orDie(queries.count))[0]!.total
+          // Past the last page there is nothing to read: skip the query rather than walk an index to the end.
+          products = (params.page - 1) * params.perPage >= total ? [] : yield* Effect.orDie(productRows(queries.page))
+        }
         const pagination = paginationOf(params.page, params.perPage, total)
-        // Past the last page there is nothing to read: skip the query rather than walk an index to the end.
-        const products =
-          (params.page - 1) * params.perPage >= total ? [] : yield* Effect.orDie(productRows(queries.page))
 
         let suggestion: string | undefined
         if (total === 0 && params.search !== null) {

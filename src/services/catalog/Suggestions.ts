@@ -6,7 +6,23 @@ import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCac
 import { planSearch, quote, type SearchPlan } from "./Search.ts"
 
 /** Products read to pick the most reviewed suggestions from: bounds the work for a prefix most names share. */
-const PRODUCT_CANDIDATES = 200
+const PRODUCT_CANDIDATES = 60
+/** How long one instance reuses the list of brands (a new brand shows in suggestions at most this late). */
+const BRAND_LIST_TTL_MS = 60_000
+
+/**
+ * A name's words for ranking suggestions, as catalog_search_tokens splits
+ * them (accents off, lower case, apostrophes dropped), done here rather than
+ * per row in SQL, where the regular expressions cost more than the lookup.
+ */
+export const nameTokens = (name: string): Array<string> =>
+  name
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/['`\u2018\u2019]/g, "")
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((t) => t.length > 0)
 /** Brands and categories each take at most this many places, so products are always among the suggestions. */
 const MAX_NAMED = 3
 
@@ -34,14 +50,14 @@ const matchesName = (tokens: ReadonlyArray<string>, plan: SearchPlan) =>
 
 /** The statements of one suggestion request (test/catalog-explain.test.ts checks their plans). */
 export const suggestionQueries = (sql: SqlClient.SqlClient, plan: SearchPlan) => ({
-  products: sql<{ id: number; name: string; tokens: ReadonlyArray<string> }>`
-    SELECT id, name, catalog_search_tokens(name) AS tokens FROM (
+  products: sql<{ id: number; name: string }>`
+    SELECT id, name FROM (
       SELECT p.id, p.name, p.review_count FROM products p
       WHERE p.is_active AND p.search_terms @@ (SELECT ${nameQuery(plan)}::tsquery)
       LIMIT ${PRODUCT_CANDIDATES}
-    ) AS c ORDER BY review_count DESC, id LIMIT ${PRODUCT_CANDIDATES}`,
+    ) AS c ORDER BY review_count DESC, id`,
   // Distinct brands by skipping through the brand index: one probe per brand, however many products each has.
-  brands: sql<{ brand: string; tokens: ReadonlyArray<string> }>`
+  brands: sql<{ brand: string }>`
     WITH RECURSIVE b(lb) AS (
       (SELECT lower(brand) FROM products WHERE is_active AND brand IS NOT NULL ORDER BY lower(brand) LIMIT 1)
       UNION ALL
@@ -49,12 +65,11 @@ export const suggestionQueries = (sql: SqlClient.SqlClient, plan: SearchPlan) =>
               WHERE is_active AND brand IS NOT NULL AND lower(brand) > b.lb ORDER BY lower(brand) LIMIT 1)
       FROM b WHERE b.lb IS NOT NULL
     )
-    SELECT lb AS brand, catalog_search_tokens(lb) AS tokens FROM b WHERE lb IS NOT NULL`,
+    SELECT lb AS brand FROM b WHERE lb IS NOT NULL`,
   brandName: (lowered: string) =>
     sql<{ brand: string }>`SELECT brand FROM products
       WHERE is_active AND brand IS NOT NULL AND lower(brand) = ${lowered} LIMIT 1`,
-  categories: sql<{ id: number; name: string; tokens: ReadonlyArray<string> }>`
-    SELECT id, name, catalog_search_tokens(name) AS tokens FROM categories WHERE is_active ORDER BY id`
+  categories: sql<{ id: number; name: string }>`SELECT id, name FROM categories WHERE is_active ORDER BY id`
 })
 
 const NO_SUGGESTIONS = JSON.stringify({ suggestions: [] }) as JsonBody
@@ -64,21 +79,37 @@ export const makeSuggestions = (cache: ReadCache) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
+    // The distinct brands, kept briefly: listing them walks the brand index once per brand.
+    let brandList: {
+      readonly at: number
+      readonly brands: ReadonlyArray<{ brand: string; tokens: Array<string> }>
+    } | null = null
+    const brands = Effect.suspend(() =>
+      brandList !== null && Date.now() - brandList.at < BRAND_LIST_TTL_MS
+        ? Effect.succeed(brandList.brands)
+        : Effect.map(suggestionQueries(sql, { words: [] }).brands, (rows) => {
+            brandList = { at: Date.now(), brands: rows.map((r) => ({ brand: r.brand, tokens: nameTokens(r.brand) })) }
+            return brandList.brands
+          })
+    )
+
     const load = (q: string, limit: number) =>
       Effect.gen(function* () {
         const plan = q === "" ? null : yield* planSearch(sql, q)
         if (plan === null) return { suggestions: [] }
         const queries = suggestionQueries(sql, plan)
-        const [products, brands, categories] = yield* Effect.all(
-          [queries.products, queries.brands, queries.categories],
+        const [productRows, brandRows, categoryRows] = yield* Effect.all(
+          [queries.products, brands, queries.categories],
           { concurrency: "unbounded" }
         )
+        const products = productRows.map((r) => ({ ...r, tokens: nameTokens(r.name) }))
+        const categories = categoryRows.map((r) => ({ ...r, tokens: nameTokens(r.name) }))
         const ranked = <A extends { tokens: ReadonlyArray<string> }>(rows: ReadonlyArray<A>) =>
           rows
             .filter((r) => matchesName(r.tokens, plan))
             .map((r) => ({ row: r, score: nameScore(r.tokens, plan) }))
             .sort((a, b) => b.score - a.score)
-        const brandHits = ranked(brands).slice(0, MAX_NAMED)
+        const brandHits = ranked(brandRows).slice(0, MAX_NAMED)
         const brandNames = yield* Effect.forEach(brandHits, (b) =>
           Effect.map(queries.brandName(b.row.brand), (rows) => rows[0]?.brand ?? b.row.brand)
         )
