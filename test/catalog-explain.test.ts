@@ -76,6 +76,7 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
           const statements = [
             queries.count,
             queries.page,
+            queries.rankedPage,
             queries.summary,
             queries.brands,
             queries.categories,
