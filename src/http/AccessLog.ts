@@ -24,8 +24,8 @@ export const makeAccessLog = Effect.gen(function* () {
   }
   const logRequests = LogLevel.isGreaterThanOrEqualTo("Info", config.logLevel)
 
-  /** Runs `respond`, counting it in flight, then records its duration and logs it. */
-  return <E, R>(
+  /** Runs `respond`, then records its duration and logs it. */
+  const logged = <E, R>(
     request: HttpServerRequest.HttpServerRequest,
     path: string,
     state: RequestFacts,
@@ -34,11 +34,9 @@ export const makeAccessLog = Effect.gen(function* () {
   ) =>
     Effect.gen(function* () {
       const start = performance.now()
-      yield* Metric.update(httpInFlight, 1)
       const final = yield* respond
       const seconds = (performance.now() - start) / 1000
       const route = state.route ?? (final.status === 404 ? "unmatched" : templateOf(path))
-      yield* Metric.update(httpInFlight, -1)
       yield* Metric.update(durationFor(request.method, route, final.status), seconds)
       if (logRequests)
         yield* Effect.logInfo("request").pipe(
@@ -53,4 +51,12 @@ export const makeAccessLog = Effect.gen(function* () {
         )
       return final
     })
+
+  return <E, R>(...args: Parameters<typeof logged<E, R>>) =>
+    // The gauge comes down however the request ends: answered, failed, interrupted or abandoned by its client.
+    Effect.acquireUseRelease(
+      Metric.update(httpInFlight, 1),
+      () => logged(...args),
+      () => Metric.update(httpInFlight, -1)
+    )
 })

@@ -26,6 +26,7 @@ const STATUS_CODES: Record<number, [code: string, message: string]> = {
   415: ["UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json"],
   422: ["UNPROCESSABLE_ENTITY", "Unprocessable entity"],
   429: ["RATE_LIMITED", "Too many requests"],
+  431: ["HEADERS_TOO_LARGE", "Request headers too large"],
   500: ["INTERNAL_ERROR", "Internal server error"],
   503: ["SERVICE_UNAVAILABLE", "Service unavailable"],
   504: ["TIMEOUT", "Request timed out"]

@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
@@ -11,6 +10,7 @@ import { AuthHandlers } from "./AuthHandlers.ts"
 import { CatalogHandlers } from "./CatalogHandlers.ts"
 import { CartHandlers, OrdersHandlers } from "./OrdersHandlers.ts"
 import { CorsLive } from "./Cors.ts"
+import { makeNodeServer } from "./NodeServer.ts"
 import { Draining, makeDrain } from "./Drain.ts"
 import { ServerMiddleware } from "./ServerMiddleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
@@ -53,7 +53,7 @@ export const HttpServerLive = Layer.unwrap(
       routerConfig: ROUTER_CONFIG
     }).pipe(
       Layer.provide(
-        NodeHttpServer.layer(() => drain.attach(createServer({ keepAliveTimeout: 65_000 })), {
+        NodeHttpServer.layer(() => drain.attach(makeNodeServer(config)), {
           port: config.port,
           host: config.host,
           // Node's default (511) drops SYNs when hundreds of clients connect at once; each drop costs a 1 s retransmit.

@@ -62,7 +62,7 @@ export const ServerMiddleware = HttpRouter.middleware(
                 unclean !== undefined ? Effect.succeed(unclean) : app
               )
               const api = load
-                .limit(checked, (cause) => errorResponse(cause, request))
+                .limit(request, checked, (cause) => errorResponse(cause, request))
                 .pipe(Effect.provideService(RequestState, state))
               return yield* fastPath(request, path, state, api).pipe(Effect.annotateLogs(annotations))
             })

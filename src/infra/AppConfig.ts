@@ -56,6 +56,10 @@ export const appConfig = Config.all({
   dataDir: Config.String("DATA_DIR").pipe(Config.withDefault(".data")),
   maxConcurrentRequests: positiveInt("MAX_CONCURRENT_REQUESTS", 2048),
   requestTimeout: Config.Duration("REQUEST_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30))),
+  // Slow clients: the body must arrive within BODY_TIMEOUT (408), the header block within HEADERS_TIMEOUT.
+  bodyTimeout: Config.Duration("BODY_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  headersTimeout: Config.Duration("HEADERS_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  keepAliveTimeout: Config.Duration("KEEP_ALIVE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(65))),
   bodyLimitBytes: positiveInt("BODY_LIMIT_BYTES", 1024 * 1024),
   shutdownTimeout: Config.Duration("SHUTDOWN_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   // Empty counts as unset, so that a ConfigMap can list the variable without turning export on.
