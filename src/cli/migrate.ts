@@ -4,6 +4,9 @@ import { AppConfig } from "../infra/AppConfig.ts"
 import { DatabaseLive } from "../infra/Database.ts"
 import { describeStartupError } from "../infra/startupError.ts"
 
+// One process, whatever WEB_CONCURRENCY the servers use: the connection budget counts this one.
+process.env.WEB_CONCURRENCY = "1"
+
 /** `npm run db:migrate`: applies pending migrations (start-up does the same) and exits. */
 const program = Layer.build(DatabaseLive).pipe(
   Effect.scoped,

@@ -5,6 +5,9 @@ import { describeStartupError } from "../infra/startupError.ts"
 import { seedSyntheticProducts } from "../services/seed/catalog.ts"
 import { seedSampleData } from "../services/seed/index.ts"
 
+// One process, whatever WEB_CONCURRENCY the servers use: the connection budget counts this one.
+process.env.WEB_CONCURRENCY = "1"
+
 /** `-- --products N` adds N synthetic products after the sample data (for benchmarks). */
 const productsArg = (() => {
   const i = process.argv.indexOf("--products")

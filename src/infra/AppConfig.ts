@@ -41,6 +41,8 @@ export const appConfig = Config.all({
   dbPoolMax: positiveInt("DB_POOL_MAX", 20),
   // Longest wait for a pooled connection when all are lent out; past it the request gets 503.
   dbAcquireTimeout: Config.Duration("DB_ACQUIRE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
+  /** `transaction` behind PgBouncer's transaction pooling: no named prepared statements, no max_connections check. */
+  dbPoolMode: Config.Literals(["session", "transaction"], "DB_POOL_MODE").pipe(Config.withDefault("session")),
   redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
   // A Redis command not answered within this counts as a failure; a few in a row bypass Redis for a while.
   redisCommandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(250))),

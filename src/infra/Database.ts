@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url"
 import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { Migrator, SqlClient } from "effect/sql"
 import { AppConfig } from "./AppConfig.ts"
+import { ConnectionBudgetLive } from "./ConnectionBudget.ts"
 import { acquireEmbeddedPostgres } from "./EmbeddedPostgres.ts"
 import * as PgPoolClient from "./PgPoolClient.ts"
 
@@ -101,6 +102,7 @@ export const PgLive = Layer.unwrap(
       {
         url,
         maxConnections: config.dbPoolMax,
+        prepare: config.dbPoolMode === "session",
         idleTimeout: Duration.seconds(60),
         connectTimeout: Duration.seconds(5),
         applicationName: APPLICATION_NAME
@@ -119,8 +121,8 @@ export const MigrationsLive = Layer.effectDiscard(
   })
 )
 
-/** The pool with migrations applied, on the DatabaseUrl given. */
-export const PoolLive = Layer.provideMerge(MigrationsLive, PgLive)
+/** The pool with migrations applied, on the DatabaseUrl given (its size checked against the server first). */
+export const PoolLive = Layer.provideMerge(MigrationsLive.pipe(Layer.provide(ConnectionBudgetLive)), PgLive)
 
 /** The pool with migrations applied, on DATABASE_URL or the embedded server (DatabaseUrl included). */
 export const DatabaseLive = PoolLive.pipe(Layer.provideMerge(DatabaseUrl.layer))

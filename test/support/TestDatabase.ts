@@ -37,6 +37,7 @@ export const TestDatabaseLive = Layer.unwrap(
     const pool = PgPoolClient.layer({
       url: Redacted.make(url.toString()),
       maxConnections: 20,
+      prepare: process.env.DB_POOL_MODE !== "transaction",
       applicationName: APPLICATION_NAME
     })
     return Layer.provideMerge(Layer.effectDiscard(runMigrations), pool).pipe(
