@@ -2,9 +2,10 @@ import { defineConfig } from "vite"
 
 /**
  * The storefront and admin console (src/web) built into dist/web, which the
- * shop serves itself (src/http/WebAssets.ts). Hashes are hex so every asset
- * path is lower case, as the server's canonical paths are.
+ * shop serves itself (src/http/WebAssets.ts). Names are lower case and hashes
+ * hex, since the server answers only canonical (lower-case) paths.
  */
+const lower = (name: string) => name.toLowerCase().replace(/[^a-z0-9-]/g, "-")
 export default defineConfig({
   root: "src/web",
   base: "/",
@@ -19,9 +20,9 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         hashCharacters: "hex",
-        entryFileNames: "assets/[name]-[hash].js",
-        chunkFileNames: "assets/[name]-[hash].js",
-        assetFileNames: "assets/[name]-[hash][extname]"
+        entryFileNames: (chunk) => `assets/${lower(chunk.name)}-[hash].js`,
+        chunkFileNames: (chunk) => `assets/${lower(chunk.name)}-[hash].js`,
+        assetFileNames: (asset) => `assets/${lower(asset.names[0]?.replace(/\.[^.]+$/, "") ?? "asset")}-[hash][extname]`
       }
     }
   },

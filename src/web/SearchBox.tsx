@@ -8,11 +8,8 @@ export interface Suggestion {
   readonly id?: number | undefined
 }
 
-// Until GET /api/products/suggest lands: the first matching products' names.
 const suggest = (q: string): Promise<ReadonlyArray<Suggestion>> =>
-  api((c) => c.products.list({ query: { search: q, per_page: 8 } })).then((r) =>
-    r.products.map((p) => ({ type: "product" as const, text: p.name, id: p.id }))
-  )
+  api((c) => c.products.suggest({ query: { q, limit: 8 } })).then((r) => r.suggestions)
 
 const hrefOf = (s: Suggestion) =>
   s.type === "product" && s.id !== undefined
@@ -99,7 +96,11 @@ export const SearchBox = () => {
           } else if (e.key === "ArrowUp" && items.length > 0) {
             e.preventDefault()
             setActive((a) => (a <= 0 ? items.length - 1 : a - 1))
-          } else if (e.key === "Escape") setOpen(false)
+          } else if (e.key === "Escape" && showList) {
+            // Close the list first; a second Escape clears the field as usual.
+            e.preventDefault()
+            setOpen(false)
+          }
         }}
       />
       <button type="submit" class="btn">

@@ -82,7 +82,13 @@ const toApiError = async (failure: unknown): Promise<ApiError> => {
       const field = String(issue.path?.[issue.path.length - 1] ?? "")
       if (field && !(field in fields)) fields[field] = issue.message
     }
-    return new ApiError(400, "VALIDATION_ERROR", "Please correct the highlighted fields.", fields)
+    const messages = [...new Set(Object.values(fields))]
+    return new ApiError(
+      400,
+      "VALIDATION_ERROR",
+      messages.length > 0 ? messages.join("; ") : "Please check the form.",
+      fields
+    )
   }
   return new ApiError(0, "UNKNOWN", "Something went wrong. Please try again.")
 }

@@ -2,17 +2,27 @@ import { useState } from "preact/hooks"
 import { api, errorText, type Client, type Result } from "../api.ts"
 import { ErrorBox, Field, formValues, Loading, useLoad } from "../ui.tsx"
 
-type Node = Result<Client["categories"]["list"]>[number] & { readonly children?: ReadonlyArray<Node> }
+type Category = Pick<Result<Client["categories"]["get"]>, "id" | "name" | "parent_id">
+interface Row {
+  readonly node: Category
+  readonly depth: number
+}
 
-const flatten = (nodes: ReadonlyArray<Node>, depth = 0): Array<{ node: Node; depth: number }> =>
-  nodes.flatMap((n) => [{ node: n, depth }, ...flatten(n.children ?? [], depth + 1)])
+/** The tree in display order, built from the flat list's parent ids. */
+const treeRows = (all: ReadonlyArray<Category>): Array<Row> => {
+  const children = new Map<number | null, Array<Category>>()
+  for (const c of all) children.set(c.parent_id, [...(children.get(c.parent_id) ?? []), c])
+  const ids = new Set(all.map((c) => c.id))
+  const walk = (parent: number | null, depth: number): Array<Row> =>
+    (children.get(parent) ?? []).flatMap((node) => [{ node, depth }, ...walk(node.id, depth + 1)])
+  // A category under an inactive parent still shows, at the top.
+  const orphans = all.filter((c) => c.parent_id !== null && !ids.has(c.parent_id))
+  return [...walk(null, 0), ...orphans.flatMap((node) => [{ node, depth: 0 }, ...walk(node.id, 1)])]
+}
 
 /** The category tree: add, move a subtree under another parent (cycles refused by the API), deactivate. */
 export const AdminCategories = () => {
-  const tree = useLoad(
-    () => api((c) => c.categories.list({ query: { tree: "true" } })) as Promise<ReadonlyArray<Node>>,
-    []
-  )
+  const tree = useLoad(() => api((c) => c.categories.list({ query: {} })), [])
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
   const act = async (f: () => Promise<{ message: string }>) => {
     try {
@@ -23,7 +33,7 @@ export const AdminCategories = () => {
     }
     tree.reload()
   }
-  const rows = flatten(tree.data ?? [])
+  const rows = treeRows(tree.data ?? [])
   return (
     <>
       <h1>Categories</h1>

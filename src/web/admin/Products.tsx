@@ -15,7 +15,7 @@ const hrefWith = (q: Record<string, string>, changes: Record<string, string | un
 /** Products with search and filters (state in the URL), each with edit and deactivate. */
 export const AdminProducts = () => {
   const { query: q, route } = useLocation()
-  const { query } = toApiQuery({ sort: "newest", ...q })
+  const { facets: _facets, ...query } = toApiQuery({ sort: "newest", ...q }).query ?? {}
   const categories = useLoad(() => api((c) => c.categories.list({ query: {} })), [])
   const list = useLoad(() => api((c) => c.products.list({ query })), [JSON.stringify(query)])
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()

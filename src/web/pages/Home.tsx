@@ -6,7 +6,7 @@ export const Home = () => {
   const data = useLoad(
     () =>
       Promise.all([
-        api((c) => c.categories.list({ query: { tree: "true" } })),
+        api((c) => c.categories.list({ query: {} })),
         api((c) =>
           c.products.list({ query: { sort_by: "rating", sort_order: "desc", per_page: 8, in_stock: "true" } })
         ),
