@@ -3,7 +3,7 @@ import { Schema, SchemaTransformation } from "effect"
 /** The largest PostgreSQL `integer` (int4); every id the API takes fits it. */
 export const MAX_INT4 = 2_147_483_647
 
-const ID_MESSAGE = `id must be a positive integer written as plain digits (1 to ${MAX_INT4})`
+const ID_MESSAGE = "id must be a positive whole number"
 
 /**
  * The one schema of an id in a path (`/api/products/:id`, `/api/cart/update/:item_id`, ...): the

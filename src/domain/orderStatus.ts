@@ -43,20 +43,23 @@ export type TransitionResult =
 export const isCancellable = (status: OrderStatus) => ORDER_TRANSITIONS[status].includes("cancelled")
 
 /**
- * Applies a requested change. Staying in the same state is a no-op change, not
- * an error. Cancelling restores stock (the caller does it, once) and turns a
- * completed payment into `refunded`.
+ * Applies a requested change. A change to the status the order already has is
+ * no transition of API.md's machine, so it is rejected like any other. Cancelling
+ * restores stock (the caller does it, once) and turns a completed payment into `refunded`.
  */
 export const transition = (from: OrderState, change: StatusChange): TransitionResult => {
   let status = from.status
   let paymentStatus = from.paymentStatus
-  if (change.status !== undefined && change.status !== status) {
+  if (change.status !== undefined) {
+    if (change.status === status) return { _tag: "Rejected", reason: `The order is already ${status}` }
     if (!ORDER_TRANSITIONS[status].includes(change.status)) {
       return { _tag: "Rejected", reason: `Order status cannot change from ${status} to ${change.status}` }
     }
     status = change.status
   }
-  if (change.paymentStatus !== undefined && change.paymentStatus !== paymentStatus) {
+  if (change.paymentStatus !== undefined) {
+    if (change.paymentStatus === paymentStatus)
+      return { _tag: "Rejected", reason: `The payment is already ${paymentStatus}` }
     if (!PAYMENT_TRANSITIONS[paymentStatus].includes(change.paymentStatus)) {
       return {
         _tag: "Rejected",

@@ -11,12 +11,10 @@ export const MAX_PAGE = 1_000_000
 /** `page` and `per_page` of a list whose page size is `perPage` unless asked otherwise. */
 export const pageQuery = (perPage: number) => ({
   page: Schema.optionalKey(
-    Schema.Int.check(
-      Schema.isBetween(
-        { minimum: 1, maximum: MAX_PAGE },
-        { message: `page must be a whole number from 1 to ${MAX_PAGE}` }
-      )
-    ).annotate({ default: 1, description: "The page to return, from 1." })
+    Schema.Int.annotate({ default: 1, description: "The page to return, from 1." }).check(
+      Schema.isGreaterThanOrEqualTo(1, { message: "page must be a whole number of at least 1" }),
+      Schema.isLessThanOrEqualTo(MAX_PAGE, { message: `page must be at most ${MAX_PAGE}` })
+    )
   ),
   per_page: Schema.optionalKey(
     Schema.Int.check(

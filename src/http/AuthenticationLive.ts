@@ -18,6 +18,8 @@ export const AuthenticationLive = Layer.effect(
     const limiter = yield* RateLimiter
     return Authentication.of({
       bearer: Effect.fn("Authentication.bearer")(function* (httpEffect, { credential }) {
+        // No bearer credential at all (no header, or another scheme) is a different problem from a bad one.
+        if (Redacted.value(credential) === "") return yield* new Unauthorized({ error: "Authentication required" })
         const { userId } = yield* tokens.verify(Redacted.value(credential), "access")
         yield* limitUser(userId).pipe(Effect.provideService(RateLimiter, limiter))
         const principal = yield* users.findPrincipal(userId)

@@ -2,6 +2,7 @@ import { Cause, Effect, Option, Result, SchemaIssue } from "effect"
 import { HttpServerError, type HttpServerRequest, HttpServerResponse } from "effect/http"
 import { HttpApiError } from "effect/http-api"
 import { isDatabaseUnavailable } from "../infra/DatabaseUnavailable.ts"
+import { fieldMessage } from "./ErrorWording.ts"
 import { allowedMethods, pathOf } from "./RouteTable.ts"
 
 /** The one error body of the API: `{error, code, details?}`. */
@@ -55,11 +56,15 @@ const formatSchemaError = (error: HttpApiError.HttpApiSchemaError): ErrorBody =>
   return validationBody(where, details)
 }
 
-/** The 400 body naming the fields of the request's `where` (body, query, path, headers) that were refused. */
-export const validationBody = (where: string, details: NonNullable<ErrorBody["details"]>): ErrorBody => {
-  const fields = [...new Set(details.map((d) => d.field))]
+/**
+ * The 400 body naming the fields of the request's `where` (body, query, path, headers) that were refused,
+ * each message worded for a person (ErrorWording.ts); `error` repeats them in one sentence.
+ */
+export const validationBody = (where: string, refused: NonNullable<ErrorBody["details"]>): ErrorBody => {
+  const details = refused.map((d) => ({ field: d.field, message: fieldMessage(d.field, d.message) }))
+  const messages = [...new Set(details.map((d) => d.message))]
   return {
-    error: fields.length > 0 ? `Invalid request ${where}: ${fields.join(", ")}` : `Invalid request ${where}`,
+    error: messages.length > 0 ? messages.join("; ") : `the request ${where} is not valid`,
     code: "VALIDATION_ERROR",
     details
   }
@@ -92,7 +97,7 @@ export const errorResponse = (cause: Cause.Cause<unknown>, request: HttpServerRe
       return Effect.succeed(
         reason.reason === "BodyTooLarge"
           ? jsonError(413, bodyForStatus(413))
-          : jsonError(400, { error: "Malformed request body: expected valid JSON", code: "BAD_REQUEST" })
+          : jsonError(400, { error: "the request body is not valid JSON", code: "BAD_REQUEST" })
       )
     }
   }

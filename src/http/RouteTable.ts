@@ -12,7 +12,7 @@ const routesOf = (api: typeof Api): ReadonlyArray<Route> => {
   HttpApi.reflect(api, {
     onGroup: () => {},
     onEndpoint: ({ endpoint }) => {
-      const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[^/]+")
+      const source = endpoint.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+/g, "[1-9][0-9]*")
       routes.push({ method: endpoint.method, template: endpoint.path, pattern: new RegExp(`^${source}/?$`) })
     }
   })

@@ -1,10 +1,11 @@
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
-import { HttpApiBuilder, HttpApiScalar } from "effect/http-api"
+import { HttpApiBuilder } from "effect/http-api"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { ServicesLive } from "../services/ServicesLive.ts"
 import { Api } from "./Api.ts"
+import { DocsLive } from "./DocsPage.ts"
 import { AuthenticationLive } from "./AuthenticationLive.ts"
 import { AuthHandlers } from "./AuthHandlers.ts"
 import { CatalogHandlers } from "./CatalogHandlers.ts"
@@ -22,7 +23,7 @@ import { WebAssetsLive } from "./WebAssets.ts"
 
 /** Every route of the app (API, docs, web UI) with the global middleware, on one instance of each service. */
 export const AppRoutes = Layer.mergeAll(
-  HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
+  HttpApiBuilder.layer(Api).pipe(
     Layer.provide([
       SystemHandlers,
       AuthHandlers,
@@ -34,7 +35,7 @@ export const AppRoutes = Layer.mergeAll(
     ]),
     Layer.provide(RouteTemplateLive)
   ),
-  HttpApiScalar.layer(Api, { path: "/docs" }),
+  DocsLive,
   WebAssetsLive,
   // Global middleware added first wraps the others: CORS headers go on every response, fast paths included.
   CorsLive,
