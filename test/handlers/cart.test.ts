@@ -5,7 +5,8 @@ import { InsufficientStock, Unauthorized } from "../../src/domain/errors.ts"
 import { Api } from "../../src/http/Api.ts"
 import { CartHandlers } from "../../src/http/OrdersHandlers.ts"
 import { Cart } from "../../src/services/Cart.ts"
-import { asCaller, AuthenticationTest, stub } from "../support/handlerTest.ts"
+import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
+import { stub } from "../support/stub.ts"
 
 // Every cart route acts on the caller's own cart: the stub records whose.
 const calls: Array<string> = []

@@ -6,7 +6,8 @@ import type { Order, OrderPage } from "../../src/domain/order.ts"
 import { Api } from "../../src/http/Api.ts"
 import { OrdersHandlers } from "../../src/http/OrdersHandlers.ts"
 import { Orders } from "../../src/services/Orders.ts"
-import { asCaller, AuthenticationTest, stub } from "../support/handlerTest.ts"
+import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
+import { stub } from "../support/stub.ts"
 
 const order: Order = {
   id: 42,

@@ -5,7 +5,8 @@ import { NotFound, Unauthorized } from "../../src/domain/errors.ts"
 import { Api } from "../../src/http/Api.ts"
 import { ReviewsHandlers } from "../../src/http/ReviewsHandlers.ts"
 import { Reviews } from "../../src/services/Reviews.ts"
-import { asCaller, AuthenticationTest, stub } from "../support/handlerTest.ts"
+import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
+import { stub } from "../support/stub.ts"
 
 // The actor the handler passes to Reviews.remove decides who may delete: the stub records it.
 const removals: Array<string> = []

@@ -1,4 +1,4 @@
-import { Context, Effect, Layer, Redacted } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import { HttpClientRequest, HttpServer } from "effect/http"
 import { HttpApiMiddleware } from "effect/http-api"
 import { Unauthorized } from "../../src/domain/errors.ts"
@@ -38,19 +38,4 @@ export const asCaller = (token: keyof typeof callers | undefined) =>
       next(token === undefined ? request : HttpClientRequest.bearerToken(request, token))
     ),
     HttpApiMiddleware.layerClient(RouteTemplate, ({ next, request }) => next(request))
-  )
-
-/**
- * A service whose methods the test gives; any other method dies, so a handler
- * calling something the test did not expect fails loudly.
- */
-export const stub = <I, S extends object>(tag: Context.Service<I, S>, methods: Partial<S>) =>
-  Layer.succeed(
-    tag,
-    new Proxy(methods as S, {
-      get: (target, key) =>
-        key in target
-          ? target[key as keyof S]
-          : () => Effect.die(new Error(`${tag.key}.${String(key)} was not expected in this test`))
-    })
   )
