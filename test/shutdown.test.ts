@@ -95,7 +95,7 @@ describe("drain (node:http server)", () => {
   })
 })
 
-describe("SIGTERM under load (real server processes)", () => {
+describe("SIGTERM and SIGINT under load (real server processes)", () => {
   let scope: Scope.Closeable
   let databaseUrl: string
   let server: ServerProcess | undefined
@@ -109,7 +109,7 @@ describe("SIGTERM under load (real server processes)", () => {
     await Effect.runPromise(Scope.close(scope, Exit.void))
   })
 
-  const run = async (workers: number, signal: "process" | "group") => {
+  const run = async (workers: number, target: "process" | "group", signal: NodeJS.Signals = "SIGTERM") => {
     const clients = 100
     const shop = await prepareShop(databaseUrl, { buyers: clients, products: 10 })
     server = spawnServer(await freePort(), {
@@ -123,7 +123,7 @@ describe("SIGTERM under load (real server processes)", () => {
     const load = startLoad(server.base, shop, { clients, checkoutShare: 0.3 })
     await sleep(2000)
     const signalled = performance.now()
-    process.kill(signal === "group" ? -server.child.pid! : server.child.pid!, "SIGTERM")
+    process.kill(target === "group" ? -server.child.pid! : server.child.pid!, signal)
     const code = await server.exited
     const seconds = (performance.now() - signalled) / 1000
     const outcomes = await load.stop()
@@ -141,6 +141,13 @@ describe("SIGTERM under load (real server processes)", () => {
     expect(r.outcomes.filter((o) => o.status >= 500)).toEqual([])
     expect(r.outcomes.some((o) => o.connectionClose)).toBe(true)
     expect(r.ordered).toBeGreaterThan(0)
+    expect(r.books).toEqual({ orders: r.ordered, stockDrift: 0 })
+  })
+
+  it("SIGINT (a terminal's Ctrl-C to the process group), one process: the same drain", async () => {
+    const r = await run(1, "group", "SIGINT")
+    expect(r.code, r.output).toBe(0)
+    expect(r.cut).toEqual([])
     expect(r.books).toEqual({ orders: r.ordered, stockDrift: 0 })
   })
 
