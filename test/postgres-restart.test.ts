@@ -1,4 +1,7 @@
+import { Effect, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as PgPoolClient from "../src/infra/PgPoolClient.ts"
 import { freePort } from "../src/infra/freePort.ts"
 import {
   killServer,
@@ -70,19 +73,33 @@ describe("PostgreSQL restarting under load", () => {
     expect(await readBooks(pg.url, shop)).toEqual({ orders: ordered, stockDrift: 0 })
   })
 
-  it("out of connections (too many clients): 503 for what cannot get one, never 500", async () => {
-    const small = await startPostgres({ maxConnections: 5 })
+  it("out of connections (other clients hold them all): 503 for what cannot get one, never 500", async () => {
+    const small = await startPostgres({ maxConnections: 20 })
     let limited: ServerProcess | undefined
     try {
       const shop = await prepareShop(small.url, { buyers: 30, products: 5 })
+      // DB_POOL_MAX=10 fits the start-up connection budget (20 less 3 reserved less 5 kept free).
       limited = spawnServer(await freePort(), {
         DATABASE_URL: small.url,
         RATE_LIMIT_ENABLED: "false",
-        DB_POOL_MAX: "30"
+        DB_POOL_MAX: "10"
       })
       await waitForReady(limited.base, 60_000, limited.output)
+      // Another client takes every connection left for 4 s.
+      const hog = Effect.runPromise(
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* Effect.all(
+            Array.from({ length: 18 }, () => sql`SELECT pg_sleep(4)`.pipe(Effect.ignore)),
+            { concurrency: "unbounded" }
+          )
+        }).pipe(Effect.provide(PgPoolClient.layer({ url: Redacted.make(small.url), maxConnections: 18 })))
+      )
+      await sleep(500)
       const load = startLoad(limited.base, shop, { clients: 30, checkoutShare: 1 })
       await sleep(2500)
+      await hog
+      await sleep(1000)
       const outcomes = await load.stop()
       expect(outcomes.filter((o) => o.status >= 500 && o.status !== 503)).toEqual([])
       expect(outcomes.some((o) => o.status === 503 && o.retryAfter === "2")).toBe(true)
