@@ -3,6 +3,8 @@ import { Effect } from "effect"
 import { makeAdmin, registerUser } from "../support/auth.ts"
 import { branches, fillPath, type JsonSchema, type Operation, operations } from "../support/openapi.ts"
 import { rawRequest, type RawResponse } from "../support/rawHttp.ts"
+import { watchPostgresLog } from "../support/postgresLog.ts"
+import { TestDatabaseUrl } from "../support/TestDatabase.ts"
 import { TestServer, TestServerLive } from "../support/TestServer.ts"
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261130)
@@ -144,6 +146,10 @@ layer(TestServerLive({ rateLimitEnabled: false }), { excludeTestServices: true }
     () =>
       Effect.gen(function* () {
         const { url } = yield* TestServer
+        const database = new URL(yield* TestDatabaseUrl).pathname.slice(1)
+        const postgresLog = watchPostgresLog(database)
+        // CI runs the fuzz on the machine's PostgreSQL, whose log it must be able to read.
+        if (process.env.CI) assert.isTrue(postgresLog.readable, "PostgreSQL's log is not readable: set POSTGRES_LOG")
         const document = (yield* rawRequest(url, "GET", "/openapi.json")).body
         const ops = operations(document)
         assert.isAbove(ops.length, 30)
@@ -178,6 +184,9 @@ layer(TestServerLive({ rateLimitEnabled: false }), { excludeTestServices: true }
         assert.strictEqual(health.status, 200)
         const ready = yield* rawRequest(url, "GET", "/ready")
         assert.strictEqual(ready.status, 200)
+        // No statement the fuzz caused failed in PostgreSQL, except constraint violations answered as 4xx.
+        if (postgresLog.readable) assert.deepStrictEqual(postgresLog.errors(), [])
+        else console.log("fuzz: PostgreSQL's log is not readable here; its ERROR lines were not checked")
       }),
     600_000
   )
