@@ -44,6 +44,21 @@ export const appConfig = Config.all({
   /** `transaction` behind PgBouncer's transaction pooling: no named prepared statements, no max_connections check. */
   dbPoolMode: Config.Literals(["session", "transaction"], "DB_POOL_MODE").pipe(Config.withDefault("session")),
   redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
+  // Every Redis key starts with it; unset: derived from the database (see redisKeyPrefixOf).
+  redisKeyPrefix: Config.String("REDIS_KEY_PREFIX").pipe(
+    Config.option,
+    Config.mapEffect((p) =>
+      Option.isNone(p) || /^[A-Za-z0-9._:-]{1,64}$/.test(p.value)
+        ? Effect.succeed(p)
+        : Effect.fail(
+            new Config.ConfigError(
+              new ConfigProvider.SourceError({
+                message: `REDIS_KEY_PREFIX may hold 1 to 64 letters, digits and . _ : - (no spaces, no * or other glob characters), got "${p.value}"`
+              })
+            )
+          )
+    )
+  ),
   // A Redis command not answered within this counts as a failure; a few in a row bypass Redis for a while.
   redisCommandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(250))),
   jwtSecret: Config.Redacted("JWT_SECRET").pipe(Config.withDefault(Redacted.make(DEV_JWT_SECRET))),

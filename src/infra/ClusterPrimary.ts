@@ -3,6 +3,7 @@ import { Deferred, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { AppConfig } from "./AppConfig.ts"
 import { servePrimaryMetrics } from "./ClusterMetrics.ts"
 import { DatabaseUrl } from "./Database.ts"
+import { redisKeyPrefixOf } from "./SharedStore.ts"
 
 const RESTART_WINDOW_MS = 30_000
 const MAX_RESTARTS_IN_WINDOW = 5
@@ -25,7 +26,9 @@ export const runPrimary = (workers: number, prepare: Layer.Layer<never, unknown,
     const env = {
       DATABASE_URL: Redacted.value(database.url),
       // The primary already seeded what needed seeding.
-      SEED_ON_INIT: "false"
+      SEED_ON_INIT: "false",
+      // The primary's own, derived before DATABASE_URL pointed at an embedded server.
+      REDIS_KEY_PREFIX: redisKeyPrefixOf(config)
     }
     let stopping = false
     const restarts: Array<number> = []

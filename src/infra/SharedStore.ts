@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto"
+import * as path from "node:path"
 import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
 import { AppConfig } from "./AppConfig.ts"
@@ -216,12 +218,33 @@ export class SharedStore extends Context.Service<
         onNone: () => SharedStore.layerMemory,
         onSome: (url) =>
           SharedStore.layerRedis(Redacted.value(url), {
+            keyPrefix: redisKeyPrefixOf(config),
             commandTimeoutMs: Duration.toMillis(config.redisCommandTimeout)
           })
       })
     })
   )
 }
+
+/**
+ * REDIS_KEY_PREFIX, or one per database, so that deployments on different databases never share keys through
+ * one Redis: `shop:<database name>:` with DATABASE_URL, `shop:embedded-<hash of its data dir>:` without.
+ */
+export const redisKeyPrefixOf = (config: {
+  readonly redisKeyPrefix: Option.Option<string>
+  readonly databaseUrl: Option.Option<Redacted.Redacted<string>>
+  readonly dataDir: string
+}) =>
+  Option.getOrElse(config.redisKeyPrefix, () =>
+    Option.match(config.databaseUrl, {
+      onSome: (url) => {
+        const name = decodeURIComponent(new URL(Redacted.value(url)).pathname.slice(1)) || "postgres"
+        return `shop:${name.replace(/[^A-Za-z0-9._-]/g, "_")}:`
+      },
+      onNone: () =>
+        `shop:embedded-${createHash("sha256").update(path.resolve(config.dataDir)).digest("hex").slice(0, 12)}:`
+    })
+  )
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 250
 /** Timeouts in a row that open the breaker, and how long it stays open before a probe. */
