@@ -1,13 +1,11 @@
 import { Schema } from "effect"
+import { Id, MAX_INT4 } from "./ids.ts"
 import { PageQuery, Pagination } from "./pagination.ts"
 import { isMaxChars, isMinChars } from "./text.ts"
 import { Amount, AverageRating, Count, EntityId, MessageText, Percent, Timestamp } from "./values.ts"
 
 /** The largest amount numeric(12,2) holds. */
 const MAX_MONEY = 9_999_999_999.99
-const MAX_INT4 = 2_147_483_647
-
-export const PositiveId = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(MAX_INT4))
 
 /** PostgreSQL text cannot hold NUL, and a lone surrogate is no character: both are a 400 naming the field. */
 const storable = Schema.makeFilter<string>((s) =>
@@ -70,14 +68,14 @@ export const CategoryListQuery = Schema.Struct({
 export const CreateCategory = Schema.Struct({
   name: requiredText(100),
   description: Schema.optionalKey(Schema.NullOr(text(2000))),
-  parent_id: Schema.optionalKey(Schema.NullOr(PositiveId))
+  parent_id: Schema.optionalKey(Schema.NullOr(Id))
 }).annotate({ identifier: "CreateCategory", examples: [{ name: "Laptops", description: "Notebooks", parent_id: 1 }] })
 export type CreateCategory = typeof CreateCategory.Type
 
 export const UpdateCategory = Schema.Struct({
   name: Schema.optionalKey(requiredText(100)),
   description: Schema.optionalKey(Schema.NullOr(text(2000))),
-  parent_id: Schema.optionalKey(Schema.NullOr(PositiveId)),
+  parent_id: Schema.optionalKey(Schema.NullOr(Id)),
   is_active: Schema.optionalKey(Schema.Boolean)
 }).annotate({ identifier: "UpdateCategory", examples: [{ description: "Notebooks and ultrabooks" }] })
 export type UpdateCategory = typeof UpdateCategory.Type
@@ -114,7 +112,7 @@ export const CreateProduct = Schema.Struct({
   description: Schema.optionalKey(Schema.NullOr(text(5000))),
   price: Money,
   discount_percentage: Schema.optionalKey(Percentage),
-  category_id: PositiveId,
+  category_id: Id,
   brand: Schema.optionalKey(Schema.NullOr(text(100))),
   stock_quantity: Schema.optionalKey(Stock),
   sku: requiredText(64),
@@ -140,7 +138,7 @@ export const UpdateProduct = Schema.Struct({
   description: Schema.optionalKey(Schema.NullOr(text(5000))),
   price: Schema.optionalKey(Money),
   discount_percentage: Schema.optionalKey(Percentage),
-  category_id: Schema.optionalKey(PositiveId),
+  category_id: Schema.optionalKey(Id),
   brand: Schema.optionalKey(Schema.NullOr(text(100))),
   stock_quantity: Schema.optionalKey(Stock),
   sku: Schema.optionalKey(requiredText(64)),
@@ -207,7 +205,7 @@ export const listParam = (value: string | undefined): Array<string> =>
  */
 export const ProductListQuery = Schema.Struct({
   ...PageQuery,
-  category_id: Schema.optionalKey(PositiveId),
+  category_id: Schema.optionalKey(Id),
   search: Schema.optionalKey(text(MAX_SEARCH_LENGTH)),
   min_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),
   max_price: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))),

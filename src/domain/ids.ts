@@ -20,5 +20,8 @@ export const PathId = Schema.String.annotate({ expected: "a positive integer id"
     )
   )
 
+/** An id in a request body or query (`product_id`, `category_id`, `parent_id`, `address_id`). */
+export const Id = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(MAX_INT4))
+
 /** Path parameters of a route with one `:id`. */
 export const IdParams = { id: PathId }

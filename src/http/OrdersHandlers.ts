@@ -4,7 +4,6 @@ import { HttpApiBuilder } from "effect/http-api"
 import { ValidationError } from "../domain/errors.ts"
 import { IdempotencyKey } from "../domain/order.ts"
 import { perPageOf } from "../domain/pagination.ts"
-import { Cart } from "../services/Cart.ts"
 import { Orders, PLACED_MESSAGE } from "../services/Orders.ts"
 import { Api } from "./Api.ts"
 import { CurrentUser, requireAdmin } from "./Authentication.ts"
@@ -13,39 +12,6 @@ const validKey = Schema.is(IdempotencyKey)
 
 const markReplayed = (_request: unknown, response: HttpServerResponse.HttpServerResponse) =>
   Effect.succeed(HttpServerResponse.setHeader(response, "idempotent-replayed", "true"))
-
-export const CartHandlers = HttpApiBuilder.group(
-  Api,
-  "cart",
-  Effect.fn(function* (handlers) {
-    const cart = yield* Cart
-    return handlers.handleAll({
-      getCart: () => Effect.flatMap(Effect.service(CurrentUser), ({ id }) => cart.get(id)),
-      addToCart: ({ payload }) =>
-        Effect.gen(function* () {
-          const { id } = yield* CurrentUser
-          return { message: "Item added to cart", item: yield* cart.add(id, payload) }
-        }),
-      updateCartItem: ({ params, payload }) =>
-        Effect.gen(function* () {
-          const { id } = yield* CurrentUser
-          return { message: "Cart updated", item: yield* cart.update(id, params.item_id, payload.quantity) }
-        }),
-      removeCartItem: ({ params }) =>
-        Effect.gen(function* () {
-          const { id } = yield* CurrentUser
-          yield* cart.remove(id, params.item_id)
-          return { message: "Item removed from cart" }
-        }),
-      clearCart: () =>
-        Effect.gen(function* () {
-          const { id } = yield* CurrentUser
-          yield* cart.clear(id)
-          return { message: "Cart cleared" }
-        })
-    })
-  })
-)
 
 export const OrdersHandlers = HttpApiBuilder.group(
   Api,

@@ -2,7 +2,7 @@ import { Context, Effect, Layer, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { Product } from "../domain/catalog.ts"
 import { InsufficientStock, NotFound } from "../domain/errors.ts"
-import type { AddToCart, Cart as CartView, CartItem } from "../domain/order.ts"
+import type { AddToCart, Cart as CartView, CartItem } from "../domain/cart.ts"
 import { PRODUCT_COLUMNS } from "./Catalog.ts"
 
 interface CartRow {
