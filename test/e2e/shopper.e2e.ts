@@ -39,6 +39,24 @@ const addAddressThroughUi = async (page: Page) => {
   expect(await page.locator(".address").first().innerText()).toContain("Default")
 }
 
+const addToCartThroughUi = async (page: Page, product: { readonly id: number }) => {
+  await page.goto(`/products/${product.id}`)
+  await page.getByRole("button", { name: "Add to cart" }).click()
+  await page.getByText("Added 1 to your cart.").waitFor()
+}
+
+/** Signed in with an address and one of `product` in the cart, on the checkout page. */
+const toCheckoutWith = async (
+  page: Page,
+  user: { readonly email: string; readonly password: string },
+  product: { readonly id: number }
+) => {
+  await signInThroughUi(page, user.email, user.password)
+  await addAddressThroughUi(page)
+  await addToCartThroughUi(page, product)
+  await page.goto("/checkout")
+}
+
 const ordersOf = async (token: string) =>
   (await http("GET", "/api/orders?per_page=100", undefined, token)).body.orders as Array<{ id: number; status: string }>
 
@@ -125,12 +143,7 @@ describe("shopper", () => {
     const product = await newProduct(10, 1299)
     const user = await registerUser()
     const { page, errors, context } = await openPage(browser)
-    await signInThroughUi(page, user.email, user.password)
-    await addAddressThroughUi(page)
-    await page.goto(`/products/${product.id}`)
-    await page.getByRole("button", { name: "Add to cart" }).click()
-    await page.getByText("Added 1 to your cart.").waitFor()
-    await page.goto("/checkout")
+    await toCheckoutWith(page, user, product)
     await page.getByLabel("UPI").check()
     await page.getByRole("button", { name: "Place order" }).dblclick()
     await page.getByText("Thank you! Your order has been placed.").waitFor()
@@ -158,12 +171,7 @@ describe("shopper", () => {
     const product = await newProduct(10, 799)
     const user = await registerUser()
     const { page, context } = await openPage(browser)
-    await signInThroughUi(page, user.email, user.password)
-    await addAddressThroughUi(page)
-    await page.goto(`/products/${product.id}`)
-    await page.getByRole("button", { name: "Add to cart" }).click()
-    await page.getByText("Added 1 to your cart.").waitFor()
-    await page.goto("/checkout")
+    await toCheckoutWith(page, user, product)
     // The order reaches the server, but its answer never reaches the browser.
     let dropped = 0
     await page.route("**/api/orders", async (route) => {
@@ -185,13 +193,8 @@ describe("shopper", () => {
   it("a server error at checkout is shown in words and changes nothing", async () => {
     const user = await registerUser()
     const { page, context } = await openPage(browser)
-    await signInThroughUi(page, user.email, user.password)
-    await addAddressThroughUi(page)
     const product = await newProduct(5, 450)
-    await page.goto(`/products/${product.id}`)
-    await page.getByRole("button", { name: "Add to cart" }).click()
-    await page.getByText("Added 1 to your cart.").waitFor()
-    await page.goto("/checkout")
+    await toCheckoutWith(page, user, product)
     await page.route("**/api/orders", (route) =>
       route.request().method() === "POST"
         ? route.fulfill({
@@ -213,9 +216,7 @@ describe("shopper", () => {
     const user = await registerUser()
     const { page, errors, context } = await openPage(browser)
     await signInThroughUi(page, user.email, user.password)
-    await page.goto(`/products/${product.id}`)
-    await page.getByRole("button", { name: "Add to cart" }).click()
-    await page.getByText("Added 1 to your cart.").waitFor()
+    await addToCartThroughUi(page, product)
     // An access token that no longer verifies, with a good refresh token: the page carries on.
     await page.evaluate(() => {
       const s = JSON.parse(localStorage.getItem("shop.session")!)
@@ -249,12 +250,7 @@ describe("shopper", () => {
     const product = await newProduct(10, 350)
     const user = await registerUser()
     const { page, errors, context } = await openPage(browser)
-    await signInThroughUi(page, user.email, user.password)
-    await addAddressThroughUi(page)
-    await page.goto(`/products/${product.id}`)
-    await page.getByRole("button", { name: "Add to cart" }).click()
-    await page.getByText("Added 1 to your cart.").waitFor()
-    await page.goto("/checkout")
+    await toCheckoutWith(page, user, product)
     await page.getByRole("button", { name: "Place order" }).click()
     await page.getByText("Thank you! Your order has been placed.").waitFor()
     const [order] = await ordersOf(user.token)
