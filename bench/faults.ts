@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises"
 /**
  * `npm run bench:faults [sigterm] [redis] [postgres]`: what faults and restarts
  * cost under load, on a throwaway PostgreSQL and Redis of its own (free ports;
@@ -36,7 +37,6 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 200)
 const main = process.env.FAULTS_MAIN ?? MAIN
 const chosen = process.argv.slice(2)
 const wanted = (name: string) => chosen.length === 0 || chosen.includes(name)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const pg = await startPostgres({ maxConnections: 200 })
 try {

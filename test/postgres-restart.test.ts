@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises"
 import { Effect, Redacted } from "effect"
 import { SqlClient } from "effect/sql"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -19,7 +20,6 @@ import { startPostgres, type ThrowawayPostgres } from "./support/Throwaway.ts"
  * load: requests that need it get 503 with Retry-After (never 500), the log
  * says so once each way, the server recovers by itself, and the books hold.
  */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 let pg: ThrowawayPostgres
 let server: ServerProcess | undefined

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises"
 import { execFileSync } from "node:child_process"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -30,8 +31,6 @@ afterAll(async () => {
   redis.thaw()
   await redis.stop()
 })
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 const waitFor = async (check: () => Promise<boolean>, ms: number) => {
   const deadline = Date.now() + ms

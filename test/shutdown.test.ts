@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
@@ -15,8 +16,6 @@ import {
   waitForReady
 } from "./support/FaultLoad.ts"
 import { TestDatabaseLive, TestDatabaseUrl } from "./support/TestDatabase.ts"
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 interface Answer {
   readonly status: number
