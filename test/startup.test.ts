@@ -137,12 +137,17 @@ describe("WEB_CONCURRENCY", () => {
     expect(before).toHaveLength(2)
     // every worker's samples, each labelled with its worker
     for (let i = 0; i < 10; i++) await fetch(`http://127.0.0.1:${port}/health`)
-    const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
+    const scrape = () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text())
+    // gauges read at scrape time are read in each worker, not only in the one that took the scrape
+    const workersIn = (text: string, family: string) =>
+      new Set([...text.matchAll(new RegExp(`^${family}\\{worker="(\\d+)"`, "gm"))].map((m) => m[1])).size
+    // The second worker can still be starting when the first answers /health: scrape until both report (or 20 s).
+    let metrics = await scrape()
+    for (const until = Date.now() + 20_000; workersIn(metrics, "process_memory_bytes") < 2 && Date.now() < until;)
+      metrics = await new Promise((r) => setTimeout(r, 250)).then(scrape)
     expect(metrics.match(/^# TYPE http_server_request_duration_seconds histogram$/gm)).toHaveLength(1)
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{worker="\d+",[^}]*route="\/health"/)
-    // gauges read at scrape time are read in each worker, not only in the one that took the scrape
-    const workersWith = (family: string) =>
-      new Set([...metrics.matchAll(new RegExp(`^${family}\\{worker="(\\d+)"`, "gm"))].map((m) => m[1])).size
+    const workersWith = (family: string) => workersIn(metrics, family)
     expect(workersWith("process_memory_bytes")).toBe(2)
     expect(workersWith("db_client_connections_max")).toBe(2)
 
