@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import * as path from "node:path"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { Redis } from "ioredis"
 import { afterAll, describe, expect, it } from "vitest"
 import { freePort } from "../src/infra/freePort.ts"
 import { createProduct } from "./support/shop.ts"
@@ -83,6 +84,17 @@ describe("REDIS_KEY_PREFIX", () => {
       for (let i = 0; i < 6; i++) first.push(await status(ports[0]!))
       expect(first).toContain(429)
       expect(await status(ports[1]!)).toBe(200)
+      // Nothing either server wrote stays in Redis for good: cache entries, versions and limits all expire.
+      const redis = new Redis(process.env.REDIS_URL!)
+      try {
+        for (const url of urls) {
+          const keys = await redis.keys(`shop:${new URL(url).pathname.slice(1)}:*`)
+          expect(keys.length).toBeGreaterThan(0)
+          for (const key of keys) expect(await redis.pttl(key), key).toBeGreaterThan(0)
+        }
+      } finally {
+        redis.disconnect()
+      }
     }
   )
 })

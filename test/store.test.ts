@@ -1,12 +1,14 @@
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Duration, Effect, Option } from "effect"
+import { Redis } from "ioredis"
 import { SharedStore } from "../src/infra/SharedStore.ts"
+import { makeReadCache, MIN_VERSION_TTL } from "../src/services/ReadCache.ts"
 import { testStore } from "./support/TestStore.ts"
 
 const backend = process.env.REDIS_URL ? "redis" : "memory"
 
 layer(testStore(), { excludeTestServices: true })(`SharedStore (${backend})`, (it) => {
-  it.effect("set/get with expiry, setIfAbsent, incr, del", () =>
+  it.effect("set/get with expiry, setIfAbsent, bump, del", () =>
     Effect.gen(function* () {
       const store = yield* SharedStore
       yield* store.set("a", "1", "150 millis")
@@ -15,10 +17,20 @@ layer(testStore(), { excludeTestServices: true })(`SharedStore (${backend})`, (i
       yield* Effect.sleep("200 millis")
       assert.deepStrictEqual(yield* store.get("a"), Option.none())
       assert.isTrue(yield* store.setIfAbsent("a", "2", "1 second"))
-      assert.strictEqual(yield* store.incr("n"), 1)
-      assert.strictEqual(yield* store.incr("n"), 2)
+      const first = yield* store.bump("n", "1 minute")
+      assert.strictEqual(yield* store.bump("n", "1 minute"), first + 1)
       yield* store.del(["a", "n"])
       assert.deepStrictEqual(yield* store.get("a"), Option.none())
+    })
+  )
+
+  it.effect("a version expires without bumps and, bumped again, never repeats a value it had", () =>
+    Effect.gen(function* () {
+      const store = yield* SharedStore
+      const first = yield* store.bump("v:expiring", "150 millis")
+      yield* Effect.sleep("200 millis")
+      assert.deepStrictEqual(yield* store.get("v:expiring"), Option.none())
+      assert.isAbove(yield* store.bump("v:expiring", "1 minute"), first)
     })
   )
 
@@ -50,6 +62,33 @@ layer(testStore(), { excludeTestServices: true })(`SharedStore (${backend})`, (i
       )
       assert.strictEqual(results.filter((d) => d.allowed).length, 20)
     })
+  )
+})
+
+describe.runIf(process.env.REDIS_URL !== undefined)("SharedStore keys in a real Redis", () => {
+  const prefix = `test:ttl${Date.now().toString(36)}:`
+  layer(SharedStore.layerRedis(process.env.REDIS_URL ?? "", { keyPrefix: prefix }), { excludeTestServices: true })(
+    "expiry",
+    (it) => {
+      it.effect("version and rate-limit keys carry a TTL, so an idle key leaves Redis", () =>
+        Effect.gen(function* () {
+          const store = yield* SharedStore
+          const cache = yield* makeReadCache("10 minutes")
+          yield* cache.bump(["catalog:version:product:1"])
+          yield* store.rateLimit("rl:ip:203.0.113.9", 10, "1 minute")
+          const redis = new Redis(process.env.REDIS_URL!)
+          const ttl = (key: string) => Effect.promise(() => redis.pttl(`${prefix}${key}`))
+          const versionTtl = yield* ttl("catalog:version:product:1")
+          const limitTtl = yield* ttl("rl:ip:203.0.113.9")
+          redis.disconnect()
+          // A version outlives every entry stamped with it (7 days at least); a limit key its period.
+          assert.isAbove(versionTtl, Duration.toMillis(Duration.days(6)))
+          assert.isAtMost(versionTtl, Duration.toMillis(MIN_VERSION_TTL))
+          assert.isAbove(limitTtl, 0)
+          assert.isAtMost(limitTtl, 60_000)
+        })
+      )
+    }
   )
 })
 

@@ -39,7 +39,12 @@ export class SharedStore extends Context.Service<
     readonly set: (key: string, value: string, ttl: Duration.Input) => Effect.Effect<void>
     readonly setIfAbsent: (key: string, value: string, ttl: Duration.Input) => Effect.Effect<boolean>
     readonly del: (keys: ReadonlyArray<string>) => Effect.Effect<void>
-    readonly incr: (key: string) => Effect.Effect<number>
+    /**
+     * Moves a version to a value it never held: max(current + 1, now in ms). Expires after `ttl` without a
+     * bump; since later values come from the clock, a version that expired and starts again never repeats a
+     * value it had, so entries stamped with an old one stay stale.
+     */
+    readonly bump: (key: string, ttl: Duration.Input) => Effect.Effect<number>
     readonly rateLimit: (key: string, limit: number, period: Duration.Input) => Effect.Effect<RateLimitDecision>
     readonly ping: Effect.Effect<boolean>
   }
@@ -56,7 +61,7 @@ export class SharedStore extends Context.Service<
       setIfAbsent: (key, value, ttl) =>
         Effect.sync(() => memory.setIfAbsent(key, value, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
       del: (keys) => Effect.sync(() => memory.delAll(keys)),
-      incr: (key) => Effect.sync(() => memory.incr(key)),
+      bump: (key, ttl) => Effect.sync(() => memory.bump(key, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
       rateLimit: (key, limit, period) =>
         Effect.sync(() => memory.rateLimit(key, limit, Duration.toMillis(Duration.fromInputUnsafe(period)))),
       ping: Effect.succeed(true)
@@ -98,6 +103,7 @@ export class SharedStore extends Context.Service<
             })
         )
         redis.defineCommand("gcra", { numberOfKeys: 1, lua: GCRA_LUA })
+        redis.defineCommand("bumpVersion", { numberOfKeys: 1, lua: BUMP_LUA })
         let wasDown = false
         const context = yield* Effect.context<never>()
         const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
@@ -182,10 +188,14 @@ export class SharedStore extends Context.Service<
                   () => redis.unlink(...keys).then(() => undefined),
                   () => memory.delAll(keys)
                 ),
-          incr: (key) =>
+          bump: (key, ttl) =>
             tryRedis(
-              () => redis.incr(key),
-              () => memory.incr(key)
+              () =>
+                (redis as unknown as { bumpVersion: (k: string, ttlMs: number) => Promise<number> }).bumpVersion(
+                  key,
+                  ms(ttl)
+                ),
+              () => memory.bump(key, ms(ttl))
             ),
           rateLimit: (key, limit, period) =>
             tryRedis(
@@ -269,6 +279,15 @@ const decision = (allowed: boolean, limit: number, remaining: number, resetMs: n
   retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil(retryMs / 1000))
 })
 
+/** max(current + 1, Redis's clock in ms), with the TTL renewed. */
+const BUMP_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local next = math.max((tonumber(redis.call('GET', KEYS[1])) or 0) + 1, now)
+redis.call('SET', KEYS[1], string.format('%d', next), 'PX', ARGV[1])
+return next
+`
+
 /**
  * GCRA (generic cell rate algorithm): `limit` requests per `period`, bursts up
  * to `limit`. One key holds the theoretical arrival time; atomic in Redis.
@@ -327,9 +346,9 @@ class MemoryStore {
     for (const key of keys) this.values.delete(key)
   }
 
-  incr(key: string) {
-    const next = Number(this.get(key) ?? 0) + 1
-    this.values.set(key, { value: String(next), expires: Number.POSITIVE_INFINITY })
+  bump(key: string, ttlMs: number) {
+    const next = Math.max(Number(this.get(key) ?? 0) + 1, Date.now())
+    this.set(key, String(next), ttlMs)
     return next
   }
 

@@ -62,9 +62,22 @@ const epochOf = (key: string, maxAgeMs: number) => {
   return Math.floor((Date.now() + ((hash >>> 0) % maxAgeMs)) / maxAgeMs)
 }
 
+/** A version expires this long after its last bump at the earliest (see versionTtlOf). */
+export const MIN_VERSION_TTL = Duration.days(7)
+
+/**
+ * How long a version outlives its last bump: longer than any entry lives (the store's TTL, this instance's
+ * copy as long). An expired version reads as 0 again, so entries stamped 0 before its first bump must be gone
+ * by then; later values come from the clock and never repeat.
+ */
+export const versionTtlOf = (ttl: Duration.Input) =>
+  Duration.max(MIN_VERSION_TTL, Duration.times(Duration.fromInputUnsafe(ttl), 2))
+
 export const makeReadCache = (ttl: Duration.Input) =>
   Effect.gen(function* () {
     const store = yield* SharedStore
+    const ttlMs = Duration.toMillis(Duration.fromInputUnsafe(ttl))
+    const versionTtl = versionTtlOf(ttl)
     const inFlight = new Map<string, Deferred.Deferred<JsonBody, unknown>>()
     const counters = new Map<
       string,
@@ -98,11 +111,18 @@ export const makeReadCache = (ttl: Duration.Input) =>
     }
 
     // Encoded bodies of this instance, each valid for the stamp it was read under.
-    const local = new Map<string, { readonly stamp: string; readonly body: JsonBody }>()
+    const local = new Map<string, { readonly stamp: string; readonly body: JsonBody; readonly until: number }>()
     const remember = (key: string, stamp: string, body: JsonBody) => {
       if (local.size >= LOCAL_ENTRIES && !local.has(key)) local.delete(local.keys().next().value!)
-      local.set(key, { stamp, body })
+      local.set(key, { stamp, body, until: Date.now() + ttlMs })
       return body
+    }
+    /** This instance's copy under `key`, unless it outlived the TTL (as the store's copy would have). */
+    const held = (key: string) => {
+      const entry = local.get(key)
+      if (entry === undefined || entry.until > Date.now()) return entry
+      local.delete(key)
+      return undefined
     }
 
     const stampOf = (key: string, versions: ReadonlyArray<string>, maxAge: Duration.Duration | undefined) =>
@@ -113,11 +133,11 @@ export const makeReadCache = (ttl: Duration.Input) =>
 
     const peek: ReadCache["peek"] = ({ cache, key, versions, maxAge }) =>
       Effect.gen(function* () {
-        const held = local.get(key)
-        if (held === undefined || !(yield* store.shared)) return Option.none()
-        if (held.stamp !== (yield* stampOf(key, versions, maxAge))) return Option.none()
+        const entry = held(key)
+        if (entry === undefined || !(yield* store.shared)) return Option.none()
+        if (entry.stamp !== (yield* stampOf(key, versions, maxAge))) return Option.none()
         yield* Metric.update(countersFor(cache).hit, 1)
-        return Option.some(held.body)
+        return Option.some(entry.body)
       })
 
     /**
@@ -161,10 +181,10 @@ export const makeReadCache = (ttl: Duration.Input) =>
         const metrics = countersFor(cache)
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
         const stamp = yield* stampOf(key, versions, maxAge)
-        const held = local.get(key)
-        if (held !== undefined && held.stamp === stamp) {
+        const entry = held(key)
+        if (entry !== undefined && entry.stamp === stamp) {
           yield* Metric.update(metrics.hit, 1)
-          return held.body
+          return entry.body
         }
         const stored = yield* store.get(key)
         if (Option.isSome(stored) && stored.value.startsWith(`${stamp}\n`)) {
@@ -183,7 +203,12 @@ export const makeReadCache = (ttl: Duration.Input) =>
     const bump: ReadCache["bump"] = (versions) =>
       Effect.suspend(() => {
         localWrites++
-        return Effect.asVoid(Effect.all(versions.map(store.incr), { concurrency: "unbounded" }))
+        return Effect.asVoid(
+          Effect.all(
+            versions.map((version) => store.bump(version, versionTtl)),
+            { concurrency: "unbounded" }
+          )
+        )
       })
 
     return { get, peek, bump } satisfies ReadCache

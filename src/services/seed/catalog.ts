@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import { SharedStore } from "../../infra/SharedStore.ts"
+import { MIN_VERSION_TTL } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS } from "../catalog/CatalogCache.ts"
 
 const CATEGORIES = [
@@ -141,7 +142,9 @@ const PRODUCTS: ReadonlyArray<{
 /** Cached catalog pages of a running server must not outlive data written behind its back. */
 const invalidateCatalog = Effect.gen(function* () {
   const store = yield* SharedStore
-  yield* Effect.all([store.incr(CATALOG_VERSION_KEYS.categories), store.incr(CATALOG_VERSION_KEYS.listing)])
+  yield* Effect.all(
+    [CATALOG_VERSION_KEYS.categories, CATALOG_VERSION_KEYS.listing].map((v) => store.bump(v, MIN_VERSION_TTL))
+  )
 })
 
 /** The five categories and ten products of the original shop; a second run changes nothing. */
