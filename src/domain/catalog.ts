@@ -258,3 +258,31 @@ export const Suggestion = Schema.Struct({
 })
 export const Suggestions = Schema.Struct({ suggestions: Schema.Array(Suggestion) })
 export type Suggestions = typeof Suggestions.Type
+
+export const ADMIN_SORT_FIELDS = ["created_at", "name", "price", "final_price", "stock_quantity"] as const
+export type AdminSortField = (typeof ADMIN_SORT_FIELDS)[number]
+
+/**
+ * GET /api/products/all (admins only, an extension): every product, deactivated
+ * ones too, for the admin console's list, its reactivation and its low-stock list.
+ */
+export const AdminProductListQuery = Schema.Struct({
+  ...PageQuery,
+  /** Case-insensitive part of the name, SKU or brand (plain text: `%` and `_` match themselves). */
+  search: Schema.optionalKey(text(MAX_SEARCH_LENGTH)),
+  /** The category and every descendant, deactivated ones included. */
+  category_id: Schema.optionalKey(Id),
+  /** One brand, case-insensitive. */
+  brand: Schema.optionalKey(text(100)),
+  is_active: Schema.optionalKey(
+    Schema.Literals(["true", "false"]).annotate({ description: "Only active (true) or deactivated (false) products." })
+  ),
+  max_stock: Schema.optionalKey(
+    Schema.Int.check(
+      Schema.isBetween({ minimum: 0, maximum: MAX_INT4 }, { message: "max_stock must be a whole number of at least 0" })
+    ).annotate({ description: "Only products with at most this many units in stock." })
+  ),
+  sort_by: Schema.optionalKey(Schema.Literals(ADMIN_SORT_FIELDS).annotate({ default: "created_at" })),
+  sort_order: Schema.optionalKey(Schema.Literals(["asc", "desc"]).annotate({ default: "desc" }))
+})
+export type AdminProductListQuery = typeof AdminProductListQuery.Type

@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "effect/http-api"
 import {
+  AdminProductListQuery,
   Category,
   CategoryDetail,
   CategoryListQuery,
@@ -63,6 +64,11 @@ export class ProductsApi extends HttpApiGroup.make("products")
       OpenApi.Description,
       "Product names, brands and categories matching what the shopper typed (prefix or partial word), best first."
     ),
+    HttpApiEndpoint.get("listAll", "/all", {
+      query: AdminProductListQuery,
+      success: ProductPage,
+      error: [ValidationError, Forbidden]
+    }).middleware(Authentication),
     HttpApiEndpoint.get("get", "/:id", { params: IdParams, success: Product, error: NotFound }),
     HttpApiEndpoint.post("create", "/", {
       payload: CreateProduct,
@@ -86,6 +92,6 @@ export class ProductsApi extends HttpApiGroup.make("products")
     OpenApi.annotations({
       title: "Products",
       description:
-        "Listing with filters, full-text prefix search (accent- and case-insensitive) and stable sorts; `per_page` above 100 is capped at 100. Writes are for admins; DELETE deactivates."
+        "Listing with filters, full-text prefix search (accent- and case-insensitive) and stable sorts; `per_page` above 100 is capped at 100. Writes and `/all` (every product, deactivated ones too) are for admins; DELETE deactivates."
     })
   ) {}

@@ -46,6 +46,7 @@ const ProductsHandlers = HttpApiBuilder.group(
     return handlers.handleAll({
       list: ({ query }) => Effect.map(catalog.listProducts(query), json),
       suggest: ({ query }) => Effect.map(catalog.suggest(query), json),
+      listAll: ({ query }) => Effect.andThen(requireAdmin, catalog.listAllProducts(query)),
       get: ({ params }) => Effect.map(catalog.getProduct(params.id), json),
       create: ({ payload }) =>
         Effect.gen(function* () {

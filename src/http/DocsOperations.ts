@@ -57,6 +57,10 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
     description:
       "Active products, filtered, searched and sorted; ties are broken by `id` so paging is stable. `per_page` above 100 is capped at 100 and the pagination object says so. Any other bad value is a 400 naming the parameter."
   },
+  "products.listAll": {
+    summary: "List every product (admin)",
+    description: `${ADMIN} An extension for the admin console: active and deactivated products (\`is_active\` filters), \`max_stock\` for those with at most that many units (low stock), \`search\` for part of the name, SKU or brand; sorted by \`sort_by\` (\`stock_quantity\` among others), ties by \`id\`. Never cached: stock is current.`
+  },
   "products.suggest": {
     summary: "Suggest search completions",
     description: "Products, brands and categories matching a prefix, ranked; an empty `q` gives an empty list."
@@ -166,6 +170,14 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
   "orders.listAllOrders": {
     summary: "List every order",
     description: `${ADMIN} Newest first; \`status\` filters.`
+  },
+  "orders.getAnyOrder": {
+    summary: "Get any order",
+    description: `${ADMIN} Any customer's order, as \`GET /api/orders/{id}\` gives its owner (an extension: that route stays the owner's only, another user's order a 404 there).`
+  },
+  "orders.trackAnyOrder": {
+    summary: "Track any order",
+    description: `${ADMIN} Any customer's order's status and every change so far, oldest first, as \`GET /api/orders/{id}/tracking\` gives its owner.`
   },
   "orders.getOrder": { summary: "Get an order", description: "Another user's order is a 404." },
   "orders.cancelOrder": {

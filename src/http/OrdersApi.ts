@@ -43,6 +43,12 @@ export class OrdersApi extends HttpApiGroup.make("orders")
     }),
     HttpApiEndpoint.get("listOrders", "/", { query: OrderListQuery, success: OrderPage }),
     HttpApiEndpoint.get("listAllOrders", "/all", { query: AdminOrderListQuery, success: OrderPage, error: Forbidden }),
+    HttpApiEndpoint.get("getAnyOrder", "/all/:id", { params: IdParams, success: Order, error: [NotFound, Forbidden] }),
+    HttpApiEndpoint.get("trackAnyOrder", "/all/:id/tracking", {
+      params: IdParams,
+      success: Tracking,
+      error: [NotFound, Forbidden]
+    }),
     HttpApiEndpoint.get("getOrder", "/:id", { params: IdParams, success: Order, error: NotFound }),
     HttpApiEndpoint.post("cancelOrder", "/:id/cancel", {
       params: IdParams,
@@ -63,6 +69,6 @@ export class OrdersApi extends HttpApiGroup.make("orders")
     OpenApi.annotations({
       title: "Orders",
       description:
-        "Checkout (one transaction: no oversell; `Idempotency-Key` replays the first response with `Idempotent-Replayed: true`), history, cancellation, tracking; `/all` and `/{id}/status` are for admins."
+        "Checkout (one transaction: no oversell; `Idempotency-Key` replays the first response with `Idempotent-Replayed: true`), history, cancellation, tracking; `/all`, `/all/{id}`, `/all/{id}/tracking` and `/{id}/status` are for admins."
     })
   ) {}

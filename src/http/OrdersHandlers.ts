@@ -40,6 +40,8 @@ export const OrdersHandlers = HttpApiBuilder.group(
         ),
       listAllOrders: ({ query }) =>
         Effect.andThen(requireAdmin, orders.listAll(query.page ?? 1, perPageOf(query.per_page, 20), query.status)),
+      getAnyOrder: ({ params }) => Effect.andThen(requireAdmin, orders.adminGet(params.id)),
+      trackAnyOrder: ({ params }) => Effect.andThen(requireAdmin, orders.adminTracking(params.id)),
       getOrder: ({ params }) => Effect.flatMap(Effect.service(CurrentUser), ({ id }) => orders.get(id, params.id)),
       cancelOrder: ({ params }) =>
         Effect.gen(function* () {

@@ -1,10 +1,12 @@
 import { Context, Effect, Layer, type Option } from "effect"
 import type {
+  AdminProductListQuery,
   Category,
   CreateCategory,
   CreateProduct,
   Product,
   ProductListQuery,
+  ProductPage,
   SuggestQuery,
   UpdateCategory,
   UpdateProduct
@@ -12,6 +14,7 @@ import type {
 import type { Conflict, NotFound, ValidationError } from "../domain/errors.ts"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { catalogInvalidation } from "./catalog/CatalogCache.ts"
+import { makeAdminListing } from "./catalog/AdminListing.ts"
 import { makeCategories } from "./catalog/Categories.ts"
 import { makeListing } from "./catalog/Listing.ts"
 import { makeProducts } from "./catalog/Products.ts"
@@ -43,6 +46,8 @@ export class Catalog extends Context.Service<
     readonly deactivateCategory: (id: number) => Effect.Effect<void, NotFound | Conflict>
     readonly listProducts: (query: ProductListQuery) => Effect.Effect<JsonBody, ValidationError>
     readonly getProduct: (id: number) => Effect.Effect<JsonBody, NotFound>
+    /** Every product, deactivated ones too, uncached (the admins' list). */
+    readonly listAllProducts: (query: AdminProductListQuery) => Effect.Effect<ProductPage>
     /** `{suggestions}` for what a shopper typed so far. */
     readonly suggest: (query: SuggestQuery) => Effect.Effect<JsonBody>
     /** A listing page's JSON if this instance holds it current; None sends the caller to listProducts. */
@@ -70,6 +75,7 @@ export class Catalog extends Context.Service<
       const products = yield* makeProducts(cache)
       const listing = yield* makeListing(cache, categories.withDescendants)
       const suggestions = yield* makeSuggestions(cache)
+      const listAllProducts = yield* makeAdminListing
       const { productsChanged, stockChanged } = catalogInvalidation(cache)
       return Catalog.of({
         listCategories: categories.listCategories,
@@ -79,6 +85,7 @@ export class Catalog extends Context.Service<
         deactivateCategory: categories.deactivateCategory,
         listProducts: listing.listProducts,
         cachedListing: listing.cachedListing,
+        listAllProducts,
         suggest: suggestions.suggest,
         getProduct: products.getProduct,
         cachedProduct: products.cachedProduct,

@@ -112,6 +112,10 @@ export class Orders extends Context.Service<
     readonly get: (userId: number, orderId: number) => Effect.Effect<Order, NotFound>
     readonly cancel: (userId: number, orderId: number) => Effect.Effect<Order, NotFound | OrderNotCancellable>
     readonly tracking: (userId: number, orderId: number) => Effect.Effect<Tracking, NotFound>
+    /** Any customer's order, for admins (GET /api/orders/all/{id}). */
+    readonly adminGet: (orderId: number) => Effect.Effect<Order, NotFound>
+    /** Any customer's order's status history, for admins (GET /api/orders/all/{id}/tracking). */
+    readonly adminTracking: (orderId: number) => Effect.Effect<Tracking, NotFound>
     readonly adminUpdate: (
       orderId: number,
       input: AdminStatusUpdate
@@ -352,8 +356,8 @@ export class Orders extends Context.Service<
         Effect.catchTag("SqlError", Effect.die)
       )
 
-      const tracking = Effect.fn("Orders.tracking")(
-        function* (userId: number, orderId: number) {
+      const trackingIn = (orderId: number, scope: OrderScope) =>
+        Effect.gen(function* () {
           const [order] = yield* sql<{
             id: string
             order_number: string
@@ -361,7 +365,7 @@ export class Orders extends Context.Service<
             tracking_number: string | null
           }>`
           SELECT id::text AS id, order_number, status, tracking_number FROM orders
-          WHERE id = ${orderId} AND user_id = ${userId}`
+          WHERE id = ${orderId} ${ownedBy(scope, "user_id")}`
           if (order === undefined) return yield* new NotFound({ error: "Order not found" })
           const history = yield* sql<{ status: OrderStatus; at: string; note: string | null }>`
           SELECT status, ${historyAt} AS at, note
@@ -372,6 +376,25 @@ export class Orders extends Context.Service<
             tracking_number: order.tracking_number,
             history
           }
+        })
+
+      const tracking = Effect.fn("Orders.tracking")(
+        function* (userId: number, orderId: number) {
+          return yield* trackingIn(orderId, customer(userId))
+        },
+        Effect.catchTag("SqlError", Effect.die)
+      )
+
+      const adminGet = Effect.fn("Orders.adminGet")(
+        function* (orderId: number) {
+          return yield* loadOrder(orderId, allCustomers)
+        },
+        Effect.catchTag("SqlError", Effect.die)
+      )
+
+      const adminTracking = Effect.fn("Orders.adminTracking")(
+        function* (orderId: number) {
+          return yield* trackingIn(orderId, allCustomers)
         },
         Effect.catchTag("SqlError", Effect.die)
       )
@@ -494,7 +517,18 @@ export class Orders extends Context.Service<
         Effect.forkScoped
       )
 
-      return Orders.of({ place, listForUser, listAll, get, cancel, tracking, adminUpdate, purgeExpiredKeys })
+      return Orders.of({
+        place,
+        listForUser,
+        listAll,
+        get,
+        cancel,
+        tracking,
+        adminGet,
+        adminTracking,
+        adminUpdate,
+        purgeExpiredKeys
+      })
     })
   )
   static readonly layer = Orders.layerNoDeps.pipe(Layer.provide(Catalog.layer))

@@ -13,6 +13,7 @@ export type Result<F extends (...args: any) => Effect.Effect<any, any, any>> = E
 export type User = Result<Client["users"]["getProfile"]>
 export type Product = Result<Client["products"]["get"]>
 export type Order = Result<Client["orders"]["getOrder"]>
+export type Tracking = Result<Client["orders"]["trackOrder"]>
 export type Address = Result<Client["users"]["listAddresses"]>[number]
 export type CartView = Result<Client["cart"]["getCart"]>
 export type Category = Result<Client["categories"]["get"]>

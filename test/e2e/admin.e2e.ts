@@ -79,6 +79,49 @@ describe("admin console", () => {
     await page.getByRole("status").filter({ hasText: "Console Toaster" }).waitFor()
     await row.waitFor({ state: "detached" })
     await expect.poll(async () => (await http("GET", `/api/products/${id}`)).status).toBe(404)
+
+    // Deactivated products stay listed for admins, who can bring them back.
+    await page.getByLabel("Show").selectOption("deactivated")
+    await page.getByRole("button", { name: "Filter" }).click()
+    await expect.poll(() => page.url()).toContain("show=deactivated")
+    const gone = page.locator("tr", { hasText: "Console Toaster" })
+    await gone.waitFor()
+    expect(await gone.innerText()).toContain("Deactivated")
+    await page.getByRole("button", { name: "Reactivate Console Toaster" }).click()
+    await page.getByRole("status").filter({ hasText: "Reactivated: Console Toaster" }).waitFor()
+    await gone.waitFor({ state: "detached" })
+    expect((await http("GET", `/api/products/${id}`)).status).toBe(200)
+    await page.getByLabel("Show").selectOption("active")
+    await page.getByRole("button", { name: "Filter" }).click()
+    await page.getByRole("button", { name: "Deactivate Console Toaster" }).waitFor()
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
+  it("the dashboard lists the products low in stock, whichever were ordered", async () => {
+    const token = await adminToken()
+    const name = unique("Nearly Gone Kettle ")
+    const created = await http(
+      "POST",
+      "/api/products",
+      { name, sku: unique("LOW-"), price: 999, category_id: 1, stock_quantity: 0 },
+      token
+    )
+    expect(created.status).toBe(201)
+    const low = await http("GET", "/api/products/all?is_active=true&max_stock=10", undefined, token)
+    const { page, errors, context } = await signInAsAdmin()
+    await page.goto("/admin")
+    await page.getByRole("heading", { name: "Low stock" }).waitFor()
+    const row = page.locator("tr", { hasText: name })
+    await row.waitFor()
+    expect(await row.locator("td").nth(2).innerText()).toBe("0")
+    expect(await page.locator("main").innerText()).toContain(
+      `${low.body.pagination.total.toLocaleString("en-IN")} active products at 10 units or fewer`
+    )
+    await page.getByRole("link", { name: "All low-stock products" }).click()
+    await page.getByRole("heading", { name: "Products" }).waitFor()
+    expect(await page.getByLabel("Stock at most").inputValue()).toBe("10")
+    await page.locator("tr", { hasText: name }).waitFor()
     expect(errors).toEqual([])
     await context.close()
   })
@@ -163,6 +206,16 @@ describe("admin console", () => {
     const tracking = await http("GET", `/api/orders/${order.id}/tracking`, undefined, user.token)
     expect(tracking.body.status).toBe("shipped")
     expect(tracking.body.tracking_number).toBe("DLV-12345")
+    // The admin's order page shows the whole status history, oldest first, as the shopper's does.
+    await page.getByRole("heading", { name: "Status history" }).waitFor()
+    await expect
+      .poll(async () => (await page.locator(".timeline li strong").allInnerTexts()).join(" > "))
+      .toBe("Pending > Confirmed > Shipped")
+    expect(await page.getByText("Tracking number: DLV-12345").count()).toBe(1)
+    // Opened directly (not from the list), any customer's order loads through the admin route.
+    await page.reload()
+    await page.getByRole("heading", { name: `Order ${order.order_number}` }).waitFor()
+    expect(await page.locator(".timeline li").count()).toBe(3)
     expect(errors).toEqual([])
     await context.close()
   })

@@ -1,8 +1,8 @@
 import { useLocation } from "preact-iso"
 import { useState } from "preact/hooks"
-import { api, ApiError, errorText, type Order } from "../api.ts"
+import { api, errorText, type Order } from "../api.ts"
 import { formatDateTime, rupees, titleCase } from "../format.ts"
-import { StatusTag } from "../pages/Orders.tsx"
+import { StatusTag, Timeline } from "../pages/Orders.tsx"
 import { Empty, ErrorBox, Loading, Pager, useLoad } from "../ui.tsx"
 
 type Status = Order["status"]
@@ -23,34 +23,13 @@ const NEXT_PAYMENT: Record<Payment, ReadonlyArray<Payment>> = {
   refunded: []
 }
 
-/** Orders the list has loaded, by id: the API has no admin read of one order (GET /api/orders/{id} is the owner's). */
-const known = new Map<number, Order>()
-
-/** An order for the admin: from the list already loaded, else found in the newest orders. */
-const findOrder = async (id: number): Promise<Order> => {
-  const cached = known.get(id)
-  if (cached) return cached
-  for (let page = 1; page <= 50; page++) {
-    const r = await api((c) => c.orders.listAllOrders({ query: { page, per_page: 100 } }))
-    for (const o of r.orders) known.set(o.id, o)
-    const found = known.get(id)
-    if (found) return found
-    if (page >= r.pagination.pages) break
-  }
-  throw new ApiError(404, "NOT_FOUND", "Order not found")
-}
-
 /** All orders, by status, newest first. */
 export const AdminOrders = () => {
   const { query, route } = useLocation()
   const status = STATUSES.find((s) => s === query.status)
   const page = /^[1-9][0-9]{0,5}$/.test(query.page ?? "") ? Number(query.page) : 1
   const list = useLoad(
-    () =>
-      api((c) => c.orders.listAllOrders({ query: { page, per_page: 20, ...(status ? { status } : {}) } })).then((r) => {
-        for (const o of r.orders) known.set(o.id, o)
-        return r
-      }),
+    () => api((c) => c.orders.listAllOrders({ query: { page, per_page: 20, ...(status ? { status } : {}) } })),
     [status, page]
   )
   return (
@@ -121,19 +100,25 @@ export const AdminOrders = () => {
   )
 }
 
-/** One order: items, and the changes its state allows (status, payment, tracking number). */
+/** One order: items, its status history, and the changes its state allows (status, payment, tracking number). */
 export const AdminOrder = ({ id }: { id: number }) => {
-  const data = useLoad(() => findOrder(id), [id])
+  const data = useLoad(
+    () =>
+      Promise.all([
+        api((c) => c.orders.getAnyOrder({ params: { id } })),
+        api((c) => c.orders.trackAnyOrder({ params: { id } }))
+      ]),
+    [id]
+  )
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
   const [busy, setBusy] = useState(false)
   if (data.loading && !data.data) return <Loading />
   if (data.error !== undefined || !data.data) return <ErrorBox error={data.error} retry={data.reload} />
-  const order = data.data
+  const [order, tracking] = data.data
   const update = async (payload: { status?: Status; payment_status?: Payment; tracking_number?: string }) => {
     setBusy(true)
     try {
       const r = await api((c) => c.orders.updateOrderStatus({ params: { id }, payload }))
-      known.set(id, r.order)
       setMessage({ ok: true, text: r.message })
     } catch (e) {
       setMessage({ ok: false, text: errorText(e) })
@@ -160,6 +145,9 @@ export const AdminOrder = ({ id }: { id: number }) => {
       <p>
         Total <strong>{rupees(order.total_amount)}</strong>
       </p>
+      <h2>Status history</h2>
+      {order.tracking_number && <p>Tracking number: {order.tracking_number}</p>}
+      <Timeline history={tracking.history} />
       {message && (
         <p class={message.ok ? "ok" : "error"} role={message.ok ? "status" : "alert"}>
           {message.text}

@@ -1,8 +1,7 @@
 import { useLocation } from "preact-iso"
 import { useState } from "preact/hooks"
-import { api, ApiError, errorText, type Product } from "../api.ts"
+import { api, ApiError, type Client, errorText, type Product } from "../api.ts"
 import { rupees } from "../format.ts"
-import { toApiQuery } from "../pages/Listing.tsx"
 import { Empty, ErrorBox, Field, formValues, Loading, Pager, useLoad } from "../ui.tsx"
 
 const hrefWith = (q: Record<string, string>, changes: Record<string, string | undefined>) => {
@@ -12,17 +11,54 @@ const hrefWith = (q: Record<string, string>, changes: Record<string, string | un
   return `/admin/products${next.size > 0 ? "?" + next.toString() : ""}`
 }
 
-/** Products with search and filters (state in the URL), each with edit and deactivate. */
+type AdminQuery = NonNullable<Parameters<Client["products"]["listAll"]>[0]>["query"]
+const SORTS = {
+  newest: ["created_at", "desc", "Newest first"],
+  stock_asc: ["stock_quantity", "asc", "Stock, lowest first"],
+  name_asc: ["name", "asc", "Name, A to Z"],
+  price_asc: ["final_price", "asc", "Price, low to high"],
+  price_desc: ["final_price", "desc", "Price, high to low"]
+} as const
+const SHOW = { active: "Active", deactivated: "Deactivated", all: "Active and deactivated" } as const
+const whole = (v: string | undefined, max: number) =>
+  v && /^[0-9]{1,9}$/.test(v) && Number(v) <= max ? Number(v) : undefined
+
+/** The URL's filters as the admin list's query (GET /api/products/all); unknown values fall back to the defaults. */
+export const adminQuery = (q: Record<string, string>): AdminQuery => {
+  const sort = SORTS[(q.sort ?? "newest") as keyof typeof SORTS] ?? SORTS.newest
+  const show = q.show === "deactivated" || q.show === "all" ? q.show : "active"
+  const page = whole(q.page, 1_000_000)
+  const category = whole(q.category_id, 2_147_483_647)
+  const maxStock = whole(q.max_stock, 2_147_483_647)
+  return {
+    per_page: 20,
+    sort_by: sort[0],
+    sort_order: sort[1],
+    ...(show === "all" ? {} : { is_active: show === "active" ? "true" : "false" }),
+    ...(page ? { page } : {}),
+    ...(category ? { category_id: category } : {}),
+    ...(maxStock !== undefined ? { max_stock: maxStock } : {}),
+    ...(q.search?.trim() ? { search: q.search.trim() } : {}),
+    ...(q.brand?.trim() ? { brand: q.brand.trim() } : {})
+  }
+}
+
+/** Every product, deactivated ones too (state in the URL), each with edit and deactivate or reactivate. */
 export const AdminProducts = () => {
   const { query: q, route } = useLocation()
-  const { facets: _facets, ...query } = toApiQuery({ sort: "newest", ...q }).query ?? {}
+  const query = adminQuery(q)
   const categories = useLoad(() => api((c) => c.categories.list({ query: {} })), [])
-  const list = useLoad(() => api((c) => c.products.list({ query })), [JSON.stringify(query)])
+  const list = useLoad(() => api((c) => c.products.listAll({ query })), [JSON.stringify(query)])
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>()
-  const deactivate = async (p: Product) => {
+  const act = async (p: Product) => {
     try {
-      const r = await api((c) => c.products.delete({ params: { id: p.id } }))
-      setMessage({ ok: true, text: `${r.message}: ${p.name}` })
+      if (p.is_active) {
+        const r = await api((c) => c.products.delete({ params: { id: p.id } }))
+        setMessage({ ok: true, text: `${r.message}: ${p.name}` })
+      } else {
+        const r = await api((c) => c.products.update({ params: { id: p.id }, payload: { is_active: true } }))
+        setMessage({ ok: true, text: `Reactivated: ${r.product.name}` })
+      }
     } catch (e) {
       setMessage({ ok: false, text: errorText(e) })
     }
@@ -39,10 +75,20 @@ export const AdminProducts = () => {
       <form
         class="toolbar"
         role="search"
+        key={JSON.stringify(q)}
         onSubmit={(e) => {
           e.preventDefault()
           const v = formValues(e.currentTarget)
-          route(hrefWith(q, { search: v.search, category_id: v.category_id, brand: v.brand, in_stock: v.in_stock }))
+          route(
+            hrefWith(q, {
+              search: v.search,
+              category_id: v.category_id,
+              brand: v.brand,
+              max_stock: v.max_stock?.trim(),
+              show: v.show === "active" ? undefined : v.show,
+              sort: v.sort === "newest" ? undefined : v.sort
+            })
+          )
         }}
       >
         <Field label="Search" name="search" type="search" defaultValue={q.search ?? ""} />
@@ -58,9 +104,26 @@ export const AdminProducts = () => {
           </select>
         </div>
         <Field label="Brand" name="brand" defaultValue={q.brand ?? ""} />
-        <div class="check">
-          <input id="a-stock" type="checkbox" name="in_stock" value="true" defaultChecked={q.in_stock === "true"} />
-          <label for="a-stock">In stock</label>
+        <Field label="Stock at most" name="max_stock" inputMode="numeric" defaultValue={q.max_stock ?? ""} />
+        <div class="field">
+          <label for="a-show">Show</label>
+          <select id="a-show" name="show" defaultValue={q.show ?? "active"}>
+            {Object.entries(SHOW).map(([value, label]) => (
+              <option key={value} value={value} selected={(q.show ?? "active") === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="a-sort">Sort</label>
+          <select id="a-sort" name="sort" defaultValue={q.sort ?? "newest"}>
+            {Object.entries(SORTS).map(([value, [, , label]]) => (
+              <option key={value} value={value} selected={(q.sort ?? "newest") === value}>
+                {label}
+              </option>
+            ))}
+          </select>
         </div>
         <button type="submit" class="btn secondary">
           Filter
@@ -84,6 +147,7 @@ export const AdminProducts = () => {
                 <th scope="col">SKU</th>
                 <th scope="col">Price</th>
                 <th scope="col">Stock</th>
+                <th scope="col">Status</th>
                 <th scope="col">
                   <span class="visually-hidden">Actions</span>
                 </th>
@@ -92,15 +156,15 @@ export const AdminProducts = () => {
             <tbody>
               {list.data.products.map((p) => (
                 <tr key={p.id}>
-                  <td>
-                    <a href={`/admin/products/${p.id}`}>{p.name}</a>
-                  </td>
+                  <td>{p.is_active ? <a href={`/admin/products/${p.id}`}>{p.name}</a> : p.name}</td>
                   <td>{p.sku}</td>
                   <td>{rupees(p.final_price)}</td>
-                  <td>{p.stock_quantity}</td>
+                  <td class={p.stock_quantity === 0 ? "warn" : undefined}>{p.stock_quantity}</td>
+                  <td>{p.is_active ? "Active" : "Deactivated"}</td>
                   <td>
-                    <button type="button" class="link danger" onClick={() => deactivate(p)}>
-                      Deactivate<span class="visually-hidden"> {p.name}</span>
+                    <button type="button" class={p.is_active ? "link danger" : "link"} onClick={() => act(p)}>
+                      {p.is_active ? "Deactivate" : "Reactivate"}
+                      <span class="visually-hidden"> {p.name}</span>
                     </button>
                   </td>
                 </tr>

@@ -1,12 +1,24 @@
 import { useLocation } from "preact-iso"
 import { useState } from "preact/hooks"
-import { api, errorText, session } from "../api.ts"
+import { api, errorText, session, type Tracking } from "../api.ts"
 import { formatDateTime, rupees, titleCase } from "../format.ts"
 import { useStore } from "../store.ts"
 import { Empty, ErrorBox, Loading, Pager, SignInFirst, useLoad } from "../ui.tsx"
 
 export const StatusTag = ({ status }: { status: string }) => (
   <span class={`tag status-${status}`}>{titleCase(status)}</span>
+)
+
+/** An order's status changes, oldest first (the shopper's order page and the admin's). */
+export const Timeline = ({ history }: { history: Tracking["history"] }) => (
+  <ol class="timeline">
+    {history.map((h, i) => (
+      <li key={i}>
+        <strong>{titleCase(h.status)}</strong> <span class="muted">{formatDateTime(h.at)}</span>
+        {h.note && <span> · {h.note}</span>}
+      </li>
+    ))}
+  </ol>
 )
 
 /** The shopper's orders, newest first; the page is in the URL. */
@@ -110,14 +122,7 @@ export const OrderPage = ({ id }: { id: string }) => {
       <p>Delivering to: {order.shipping_address}</p>
       <h2>Tracking</h2>
       {tracking.tracking_number && <p>Tracking number: {tracking.tracking_number}</p>}
-      <ol class="timeline">
-        {tracking.history.map((h, i) => (
-          <li key={i}>
-            <strong>{titleCase(h.status)}</strong> <span class="muted">{formatDateTime(h.at)}</span>
-            {h.note && <span> · {h.note}</span>}
-          </li>
-        ))}
-      </ol>
+      <Timeline history={tracking.history} />
       {error && (
         <p class="error" role="alert">
           {error}
