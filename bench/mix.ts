@@ -12,7 +12,13 @@
  *
  * Start the server on the large catalog with RATE_LIMIT_ENABLED=false first
  * (README: "Benchmarks"). It needs the seeded admin (admin@flipkart.com).
+ *
+ * BENCH_RESULT_FILE: also writes there, as JSON, the run's tag (its users are
+ * mix_<tag>_<n>@example.com), the hot products with their starting stock, every
+ * order answered 201 with its lines, and the error counts, for a caller that
+ * checks the database itself (bench/cluster.ts).
  */
+import { writeFileSync } from "node:fs"
 import { Agent, request } from "undici"
 import { percentile } from "./report.ts"
 
@@ -35,6 +41,8 @@ interface Sample {
 }
 const samples: Array<Sample> = []
 let transportErrors = 0
+/** Orders answered 201: id and lines. */
+const placed: Array<{ id: number; items: Array<{ product_id: number; quantity: number }> }> = []
 
 const call = async (
   name: string,
@@ -124,11 +132,11 @@ const setup = async () => {
   )
   console.log(" done")
   samples.length = 0
-  return { maxId, categories: categories.map((c) => c.id), hot, users }
+  return { tag, maxId, categories: categories.map((c) => c.id), hot, users }
 }
 
 const main = async () => {
-  const { maxId, categories, hot, users } = await setup()
+  const { tag, maxId, categories, hot, users } = await setup()
   const rampEnd = performance.now() + RAMP * 1000
   const deadline = Date.now() + (RAMP + SECONDS) * 1000
 
@@ -168,10 +176,15 @@ const main = async () => {
   const checkout = async (user: { token: string; addressId: number }) => {
     const items = 1 + Math.floor(Math.random() * 3)
     for (let i = 0; i < items; i++) await addHot(user.token)
-    return call("checkout", "checkout", "POST", "/api/orders", {
+    const res = await call("checkout", "checkout", "POST", "/api/orders", {
       token: user.token,
       body: { address_id: user.addressId, payment_method: pick(["COD", "UPI", "CARD"]) }
     })
+    if (res.status === 201) {
+      const order: { id: number; items: Array<{ product: { id: number }; quantity: number }> } = res.json.order
+      placed.push({ id: order.id, items: order.items.map((i) => ({ product_id: i.product.id, quantity: i.quantity })) })
+    }
+    return res
   }
 
   await Promise.all(
@@ -246,6 +259,20 @@ const main = async () => {
     )
   }
   const fivexx = all.filter((s) => s.status >= 500).length
+  if (process.env.BENCH_RESULT_FILE)
+    writeFileSync(
+      process.env.BENCH_RESULT_FILE,
+      JSON.stringify({
+        tag,
+        hot,
+        orders: placed,
+        requests: all.length,
+        fivexx,
+        transportErrors,
+        books: { sold, units },
+        seconds: elapsed
+      })
+    )
   console.log(`5xx: ${fivexx}, transport errors/timeouts: ${transportErrors} (ramp included)`)
   console.log(`books: stock sold ${sold}, units ordered ${units} -> ${sold === units ? "consistent" : "INCONSISTENT"}`)
   console.log(`targets ${met ? "met" : "NOT met"}`)

@@ -22,7 +22,7 @@ export interface ShopFixture {
   readonly stockPerProduct: number
 }
 
-const onDatabase = <A, E>(databaseUrl: string, effect: Effect.Effect<A, E, SqlClient.SqlClient | AppConfig>) =>
+export const onDatabase = <A, E>(databaseUrl: string, effect: Effect.Effect<A, E, SqlClient.SqlClient | AppConfig>) =>
   Effect.runPromise(
     effect.pipe(
       Effect.provide(

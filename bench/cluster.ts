@@ -1,0 +1,330 @@
+/**
+ * `npm run bench:cluster`: a small cluster on one machine, under load, through
+ * a rolling deploy. In a network namespace of its own (so port 80 and the name
+ * "app" are its own; nothing of the machine's changes; needs root, as CI has):
+ *
+ * - one throwaway Redis and one throwaway PostgreSQL 15 primary (free ports),
+ *   migrated and seeded (the sample data and CLUSTER_PRODUCTS synthetic products);
+ * - two shop instances, `node src/main.ts` with WEB_CONCURRENCY=1 each, at
+ *   127.0.0.2:5000 and 127.0.0.3:5000: the shipped nginx.conf proxies to `app:5000`,
+ *   and /etc/hosts (bind-mounted in the namespace) gives "app" both addresses,
+ *   as a container network gives each replica an address of its own;
+ * - Debian's nginx running the shipped nginx.conf unmodified on port 80;
+ * - `bench/mix.ts` through nginx (BENCH_USERS, BENCH_SECONDS, BENCH_RAMP), and,
+ *   once its users are all running, a rolling deploy: SIGTERM to one instance,
+ *   wait for its exit, start it again, wait for /ready and for nginx to send it
+ *   traffic again, then the same for the other (CLUSTER_ROUNDS times).
+ *
+ * It reports failed requests (5xx and requests without a response, from the
+ * clients and from nginx's access log), orders answered 201 against the
+ * database (lost: answered but not there, or with other lines), stock sold
+ * against units ordered, and each instance's exit code and drain time. Exits
+ * non-zero unless all of these are clean.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { setTimeout as sleep } from "node:timers/promises"
+import { fileURLToPath } from "node:url"
+import { Effect } from "effect"
+import { SqlClient } from "effect/sql"
+import { killServer, onDatabase, type ServerProcess, spawnServer, waitForReady } from "../test/support/FaultLoad.ts"
+import { startPostgres, startRedis } from "../test/support/Throwaway.ts"
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url))
+const USERS = process.env.BENCH_USERS ?? "300"
+const SECONDS = process.env.BENCH_SECONDS ?? "60"
+const RAMP = process.env.BENCH_RAMP ?? "10"
+const PRODUCTS = process.env.CLUSTER_PRODUCTS ?? "10000"
+const ROUNDS = Number(process.env.CLUSTER_ROUNDS ?? 1)
+const INSTANCES = ["127.0.0.2", "127.0.0.3"]
+const NGINX = process.env.NGINX ?? "/usr/sbin/nginx"
+
+const log = (line: string) => console.log(`[cluster] ${line}`)
+
+if (process.env.SHOP_CLUSTER_NAMESPACE !== "1") {
+  // unshare's mount namespace is private by default, so the bind mount on /etc/hosts stays inside.
+  const run = spawnSync(
+    "unshare",
+    ["--net", "--mount", "--", process.execPath, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: "inherit", env: { ...process.env, SHOP_CLUSTER_NAMESPACE: "1" } }
+  )
+  if (run.error) console.error(`unshare: ${run.error.message} (bench:cluster needs root and util-linux's unshare)`)
+  process.exit(run.status ?? 1)
+}
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "shop-cluster-"))
+fs.chmodSync(work, 0o755)
+const children: Array<ChildProcess> = []
+process.once("exit", (code) => {
+  for (const child of children) child.kill("SIGKILL")
+  if (code === 0) fs.rmSync(work, { recursive: true, force: true })
+  else console.log(`[cluster] logs kept in ${work}`)
+})
+
+execFileSync("ip", ["link", "set", "lo", "up"])
+fs.writeFileSync(
+  path.join(work, "hosts"),
+  ["127.0.0.1 localhost", ...INSTANCES.map((a) => `${a} app`), "::1 localhost", ""].join("\n")
+)
+execFileSync("mount", ["--bind", path.join(work, "hosts"), "/etc/hosts"])
+
+const redis = await startRedis()
+const primary = await startPostgres({ maxConnections: 100 })
+const databaseUrl = primary.url
+const jwtSecret = `cluster-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}-secret-for-this-run`
+
+log(`PostgreSQL ${databaseUrl}, Redis ${redis.url}; seeding ${PRODUCTS} products`)
+const seedStarted = performance.now()
+execFileSync(process.execPath, ["src/cli/seed.ts", "--products", PRODUCTS], {
+  cwd: ROOT,
+  env: { ...process.env, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, LOG_LEVEL: "Warn" },
+  stdio: ["ignore", "ignore", "inherit"]
+})
+log(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s`)
+
+const instanceEnv = (host: string) => ({
+  HOST: host,
+  NODE_ENV: "production",
+  JWT_SECRET: jwtSecret,
+  DATABASE_URL: databaseUrl,
+  REDIS_URL: redis.url,
+  WEB_CONCURRENCY: "1",
+  RATE_LIMIT_ENABLED: "false",
+  // nginx is the only client; it forwards the client's address.
+  TRUST_PROXY: "127.0.0.1",
+  DB_POOL_MAX: "20",
+  SHUTDOWN_TIMEOUT: "10 seconds"
+})
+const baseOf = (host: string) => `http://${host}:5000`
+const start = async (host: string) => {
+  const server = spawnServer(5000, instanceEnv(host))
+  children.push(server.child)
+  const logFile = path.join(work, `${host}.log`)
+  for (const stream of [server.child.stdout!, server.child.stderr!])
+    stream.on("data", (d: Buffer) => fs.appendFileSync(logFile, d))
+  await waitForReady(baseOf(host), 60_000, server.output)
+  return server
+}
+const servers = new Map<string, ServerProcess>()
+for (const host of INSTANCES) servers.set(host, await start(host))
+log(`instances ready: ${INSTANCES.map(baseOf).join(", ")}`)
+
+// The shipped file as it is; only the pid file's place comes from the command line (as .ci/ops-check.sh runs it).
+const accessLog = path.join(work, "access.log")
+const nginxErrors = path.join(work, "nginx-error.log")
+const nginx = spawn(
+  NGINX,
+  ["-c", path.join(ROOT, "nginx.conf"), "-e", "stderr", "-g", `daemon off; pid ${work}/nginx.pid;`],
+  {
+    stdio: ["ignore", fs.openSync(accessLog, "a"), fs.openSync(nginxErrors, "a")]
+  }
+)
+children.push(nginx)
+await waitForReady("http://127.0.0.1", 10_000, () => fs.readFileSync(nginxErrors, "utf8"))
+// nginx -v writes its version to stderr.
+const nginxVersion = spawnSync(NGINX, ["-v"], { encoding: "utf8" }).stderr.trim().replace(/^.*\//, "")
+log(`nginx ${nginxVersion} on port 80 with the shipped nginx.conf`)
+
+interface AccessEntry {
+  readonly time: string
+  readonly status: number
+  readonly method: string
+  readonly uri: string
+  readonly upstream_addr: string
+  readonly upstream_status: string
+}
+const accessEntries = (): Array<AccessEntry> =>
+  fs
+    .readFileSync(accessLog, "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as AccessEntry)
+
+/**
+ * Resolves once nginx has answered a request from `host` with a 2xx after `sinceLine` of its access log. Its own
+ * reads through nginx meanwhile, so that it also ends when the load has.
+ */
+const servedByNginx = async (host: string, sinceLine: number, ms: number) => {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const served = accessEntries()
+      .slice(sinceLine)
+      .some((e) => e.upstream_addr.split(", ").at(-1) === `${host}:5000` && e.status < 300)
+    if (served) return
+    await fetch("http://127.0.0.1/health", { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.arrayBuffer())
+      .catch(() => undefined)
+    await sleep(200)
+  }
+  throw new Error(`nginx sent no request to ${host} within ${ms} ms of its restart`)
+}
+
+interface Restart {
+  readonly host: string
+  readonly code: number | null
+  readonly drainSeconds: number
+  readonly downSeconds: number
+}
+const restarts: Array<Restart> = []
+const rollingDeploy = async () => {
+  for (const host of INSTANCES) {
+    const old = servers.get(host)!
+    const signalled = performance.now()
+    old.child.kill("SIGTERM")
+    const code = await Promise.race([old.exited, sleep(30_000).then(() => "hung" as const)])
+    if (code === "hung") throw new Error(`${host} did not exit within 30 s of SIGTERM:\n${old.output().slice(-3000)}`)
+    const drainSeconds = (performance.now() - signalled) / 1000
+    const logLine = accessEntries().length
+    servers.set(host, await start(host))
+    // nginx (open source) has no health checks: it learnt the instance was down from a refused connection and
+    // tries it again after fail_timeout (10 s). Taking the other one down before then would leave it none.
+    await servedByNginx(host, logLine, 30_000)
+    const downSeconds = (performance.now() - signalled) / 1000
+    restarts.push({ host, code, drainSeconds, downSeconds })
+    log(
+      `${host}: exit ${code} ${drainSeconds.toFixed(1)} s after SIGTERM, serving through nginx again after ${downSeconds.toFixed(1)} s`
+    )
+  }
+}
+
+const resultFile = path.join(work, "mix.json")
+const mix = spawn(process.execPath, ["bench/mix.ts"], {
+  cwd: ROOT,
+  env: {
+    ...process.env,
+    BENCH_URL: "http://127.0.0.1",
+    BENCH_USERS: USERS,
+    BENCH_SECONDS: SECONDS,
+    BENCH_RAMP: RAMP,
+    BENCH_RESULT_FILE: resultFile
+  },
+  stdio: ["ignore", "pipe", "inherit"]
+})
+children.push(mix)
+const mixExited = new Promise<number | null>((resolve) => mix.once("exit", (code) => resolve(code)))
+let mixOutput = ""
+const usersRunning = new Promise<void>((resolve) =>
+  mix.stdout!.on("data", (d: Buffer) => {
+    process.stdout.write(d)
+    mixOutput += d.toString()
+    if (/creating \d+ users.* done/s.test(mixOutput)) resolve()
+  })
+)
+const setUp = await Promise.race([usersRunning.then(() => true), mixExited.then(() => false)])
+// Every user is running once the ramp is over; the rounds are spread over the steady part.
+if (setUp) await sleep((Number(RAMP) + 2) * 1000)
+const steady = Number(SECONDS) * 1000
+for (let round = 0; setUp && round < ROUNDS; round++) {
+  const roundStarted = performance.now()
+  log(`rolling deploy ${round + 1} of ${ROUNDS}`)
+  await rollingDeploy()
+  const left = steady / ROUNDS - (performance.now() - roundStarted)
+  if (round < ROUNDS - 1 && left > 0) await sleep(left)
+}
+const mixCode = await mixExited
+
+interface MixResult {
+  readonly tag: string
+  readonly hot: ReadonlyArray<{ id: number; stock: number }>
+  readonly orders: ReadonlyArray<{ id: number; items: ReadonlyArray<{ product_id: number; quantity: number }> }>
+  readonly requests: number
+  readonly fivexx: number
+  readonly transportErrors: number
+}
+const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as MixResult
+
+// The books, read from the primary: every order answered 201 is there with the lines it was answered with,
+// and the hot products' stock went down by exactly the units in the run's orders.
+const books = await onDatabase(
+  databaseUrl,
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ id: number; lines: string }>`
+      SELECT o.id::int AS id,
+             string_agg(i.product_id || 'x' || i.quantity, ',' ORDER BY i.product_id, i.quantity) AS lines
+      FROM orders o JOIN users u ON u.id = o.user_id LEFT JOIN order_items i ON i.order_id = o.id
+      WHERE u.email LIKE ${`mix\\_${result.tag}\\_%@example.com`}
+      GROUP BY o.id`
+    const ids = result.hot.map((p) => p.id)
+    const stock = yield* sql<{ id: number; stock: number }>`
+      SELECT id::int AS id, stock_quantity::int AS stock FROM products WHERE id = ANY(${ids})`
+    const [units] = yield* sql<{ n: number }>`
+      SELECT coalesce(sum(i.quantity), 0)::int AS n FROM order_items i JOIN orders o ON o.id = i.order_id
+      WHERE i.product_id = ANY(${ids}) AND o.status <> 'cancelled'`
+    return { rows, stock, units: units!.n }
+  })
+)
+const inDatabase = new Map(books.rows.map((r) => [r.id, r.lines ?? ""]))
+const linesOf = (items: MixResult["orders"][number]["items"]) =>
+  [...items]
+    .sort((a, b) => a.product_id - b.product_id || a.quantity - b.quantity)
+    .map((i) => `${i.product_id}x${i.quantity}`)
+    .join(",")
+const lost = result.orders.filter((o) => !inDatabase.has(o.id))
+const otherLines = result.orders.filter((o) => inDatabase.has(o.id) && inDatabase.get(o.id) !== linesOf(o.items))
+const answered = new Set(result.orders.map((o) => o.id))
+const unanswered = books.rows.filter((r) => !answered.has(r.id))
+const startStock = new Map(result.hot.map((p) => [p.id, p.stock]))
+const sold = books.stock.reduce((sum, p) => sum + startStock.get(p.id)! - p.stock, 0)
+
+const entries = accessEntries()
+const nginx5xx = entries.filter((e) => e.status >= 500)
+const retried = entries.filter((e) => e.upstream_addr.includes(", "))
+const retriedPosts = retried.filter((e) => e.method === "POST")
+const nginxErrorLines = fs
+  .readFileSync(nginxErrors, "utf8")
+  .split("\n")
+  .filter((l) => /\[(emerg|alert|crit|error)\]/.test(l))
+const describe = (lines: ReadonlyArray<string>) => {
+  const counts = new Map<string, number>()
+  for (const l of lines) {
+    const what = l.replace(/^.*?\] \d+#\d+: \*?\d* ?/, "").replace(/, client: .*$/, "")
+    counts.set(what, (counts.get(what) ?? 0) + 1)
+  }
+  return [...counts].map(([k, n]) => `${n} x ${k}`)
+}
+
+const failed = result.fivexx + result.transportErrors
+console.log(`\ncluster: 2 instances (WEB_CONCURRENCY=1) behind nginx, ${ROUNDS} rolling deploy(s) under bench:mix`)
+for (const r of restarts)
+  console.log(
+    `  ${r.host}: exit ${r.code}, drained in ${r.drainSeconds.toFixed(1)} s, back in nginx's rotation after ${r.downSeconds.toFixed(1)} s`
+  )
+console.log(
+  `  requests ${result.requests}: failed ${failed} (5xx ${result.fivexx}, no response ${result.transportErrors}); ` +
+    `nginx: ${entries.length} requests, 5xx ${nginx5xx.length}, passed to the other instance ${retried.length} ` +
+    `(POST ${retriedPosts.length})`
+)
+for (const line of describe(
+  nginx5xx.map(
+    (e) => `${e.status} ${e.method} ${e.uri.replace(/\d+/g, ":n")} from ${e.upstream_addr} (${e.upstream_status})`
+  )
+))
+  console.log(`  nginx 5xx: ${line}`)
+for (const line of describe(nginxErrorLines)) console.log(`  nginx error log: ${line}`)
+console.log(
+  `  orders answered 201: ${result.orders.length}, in the database: ${books.rows.length}; lost ${lost.length}, ` +
+    `with other lines ${otherLines.length}, committed without a 201 reaching the client ${unanswered.length}`
+)
+console.log(
+  `  stock sold ${sold}, units in the run's orders ${books.units} -> ${sold === books.units ? "the books match" : "MISMATCH"}`
+)
+const ok =
+  mixCode === 0 &&
+  failed === 0 &&
+  nginx5xx.length === 0 &&
+  lost.length === 0 &&
+  otherLines.length === 0 &&
+  sold === books.units &&
+  restarts.length === ROUNDS * INSTANCES.length &&
+  restarts.every((r) => r.code === 0)
+console.log(ok ? "cluster: PASS" : `cluster: FAIL (bench:mix exit ${mixCode})`)
+
+nginx.kill("SIGQUIT")
+await Promise.all([...servers.values()].map(killServer))
+await new Promise((resolve) => (nginx.exitCode === null ? nginx.once("exit", resolve) : resolve(null)))
+await primary.remove()
+await redis.stop()
+process.exit(ok ? 0 : 1)
