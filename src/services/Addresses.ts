@@ -10,6 +10,7 @@ import {
   pincodeFits
 } from "../domain/address.ts"
 import { NotFound, ValidationError } from "../domain/errors.ts"
+import { dieOnSqlError } from "./sqlErrors.ts"
 
 interface AddressRow {
   readonly id: bigint
@@ -71,7 +72,7 @@ export class Addresses extends Context.Service<
       const list = Effect.fn("Addresses.list")(function* (userId: number) {
         const rows = yield* sql<AddressRow>`
           SELECT ${columns} FROM addresses WHERE user_id = ${userId}
-          ORDER BY is_default DESC, created_at DESC, id DESC`.pipe(Effect.orDie)
+          ORDER BY is_default DESC, created_at DESC, id DESC`.pipe(dieOnSqlError)
         return rows.map(toAddress)
       })
 
@@ -99,7 +100,7 @@ export class Addresses extends Context.Service<
               return rows[0]!
             })
           )
-          .pipe(Effect.orDie)
+          .pipe(dieOnSqlError)
         return toAddress(row)
       })
 
@@ -140,7 +141,7 @@ export class Addresses extends Context.Service<
               return toAddress(updated[0]!)
             })
           )
-          .pipe(Effect.catchTag("SqlError", Effect.die))
+          .pipe(dieOnSqlError)
       })
 
       const remove = Effect.fn("Addresses.remove")(function* (userId: number, id: number) {
@@ -154,7 +155,7 @@ export class Addresses extends Context.Service<
               if (deleted[0]!.is_default) yield* promoteNewest(userId)
             })
           )
-          .pipe(Effect.catchTag("SqlError", Effect.die))
+          .pipe(dieOnSqlError)
       })
 
       return Addresses.of({ list, create, update, remove })

@@ -7,6 +7,7 @@ import { usersRegistered } from "../infra/Metrics.ts"
 import { PasswordHasher } from "../infra/PasswordHasher.ts"
 import { Tokens } from "../infra/Tokens.ts"
 import { Users } from "./Users.ts"
+import { dieOnSqlError } from "./sqlErrors.ts"
 
 export interface Session {
   readonly user: User
@@ -69,13 +70,13 @@ export class Auth extends Context.Service<
             token_hash: sha256(refresh.token),
             parent_id: parentId,
             expires_at: refresh.expiresAt
-          })}`.pipe(Effect.orDie)
+          })}`.pipe(dieOnSqlError)
         return { access_token: access.token, refresh_token: refresh.token }
       })
 
       const revokeFamily = (familyId: string) =>
         sql`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = ${familyId} AND revoked_at IS NULL`.pipe(
-          Effect.orDie
+          dieOnSqlError
         )
 
       const register = Effect.fn("Auth.register")(function* (input: RegisterPayload) {
@@ -130,7 +131,7 @@ export class Auth extends Context.Service<
               return yield* issuePair(claims.userId, row.family_id, row.id)
             })
           )
-          .pipe(Effect.orDie)
+          .pipe(dieOnSqlError)
         switch (outcome) {
           case "invalid":
             return yield* new Unauthorized({ error: "Invalid, expired or revoked refresh token" })
@@ -146,7 +147,7 @@ export class Auth extends Context.Service<
       const logout = Effect.fn("Auth.logout")(function* (refreshToken: string) {
         yield* tokens.verify(refreshToken, "refresh")
         const rows = yield* sql<{ readonly family_id: string }>`
-          SELECT family_id FROM refresh_tokens WHERE token_hash = ${sha256(refreshToken)}`.pipe(Effect.orDie)
+          SELECT family_id FROM refresh_tokens WHERE token_hash = ${sha256(refreshToken)}`.pipe(dieOnSqlError)
         const row = rows[0]
         if (row === undefined) return yield* new Unauthorized({ error: "Invalid, expired or revoked refresh token" })
         yield* revokeFamily(row.family_id)
@@ -156,7 +157,7 @@ export class Auth extends Context.Service<
         WITH gone AS (DELETE FROM refresh_tokens WHERE expires_at < now() RETURNING 1)
         SELECT count(*)::int AS deleted FROM gone`.pipe(
         Effect.map((rows) => rows[0]?.deleted ?? 0),
-        Effect.orDie,
+        dieOnSqlError,
         Effect.withSpan("Auth.purgeExpired")
       )
 

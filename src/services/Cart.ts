@@ -4,6 +4,7 @@ import { Product } from "../domain/catalog.ts"
 import { InsufficientStock, NotFound } from "../domain/errors.ts"
 import type { AddToCart, Cart as CartView, CartItem } from "../domain/cart.ts"
 import { PRODUCT_COLUMNS } from "./Catalog.ts"
+import { dieOnSqlError } from "./sqlErrors.ts"
 
 interface CartRow {
   readonly id: string
@@ -57,7 +58,7 @@ export class Cart extends Context.Service<
           FROM cart_items c JOIN products p ON p.id = c.product_id
           WHERE c.user_id = ${userId} ${itemId === undefined ? sql`` : sql`AND c.id = ${itemId}`}
           ORDER BY c.created_at, c.id`.pipe(
-          Effect.orDie,
+          dieOnSqlError,
           Effect.map((rows) => rows.map(toItem))
         )
 
@@ -70,7 +71,7 @@ export class Cart extends Context.Service<
       const explain = (productId: number, wanted: number) =>
         Effect.gen(function* () {
           const [product] = yield* sql<{ name: string; stock_quantity: number; is_active: boolean }>`
-            SELECT name, stock_quantity, is_active FROM products WHERE id = ${productId}`.pipe(Effect.orDie)
+            SELECT name, stock_quantity, is_active FROM products WHERE id = ${productId}`.pipe(dieOnSqlError)
           if (product === undefined || !product.is_active) return yield* new NotFound({ error: "Product not found" })
           return yield* new InsufficientStock({
             error: `Insufficient stock for ${product.name}: ${product.stock_quantity} available, ${wanted} requested`,
@@ -107,11 +108,11 @@ export class Cart extends Context.Service<
           )
           SELECT c.id::text AS id, c.quantity, (p.final_price * c.quantity)::float8 AS subtotal,
                  (SELECT to_jsonb(x) FROM (SELECT ${columns}) x) AS product
-          FROM line c JOIN products p ON p.id = c.product_id`.pipe(Effect.orDie)
+          FROM line c JOIN products p ON p.id = c.product_id`.pipe(dieOnSqlError)
         if (rows.length === 0) {
           const [existing] = yield* sql<{ quantity: number }>`
             SELECT quantity FROM cart_items WHERE user_id = ${userId} AND product_id = ${input.product_id}`.pipe(
-            Effect.orDie
+            dieOnSqlError
           )
           return yield* explain(input.product_id, quantity + (existing?.quantity ?? 0))
         }
@@ -124,10 +125,10 @@ export class Cart extends Context.Service<
           FROM products p
           WHERE c.id = ${itemId} AND c.user_id = ${userId} AND p.id = c.product_id
             AND p.is_active AND p.stock_quantity >= ${quantity}
-          RETURNING c.id::text AS id`.pipe(Effect.orDie)
+          RETURNING c.id::text AS id`.pipe(dieOnSqlError)
         if (rows.length === 0) {
           const [item] = yield* sql<{ product_id: number }>`
-            SELECT product_id FROM cart_items WHERE id = ${itemId} AND user_id = ${userId}`.pipe(Effect.orDie)
+            SELECT product_id FROM cart_items WHERE id = ${itemId} AND user_id = ${userId}`.pipe(dieOnSqlError)
           if (item === undefined) return yield* new NotFound({ error: "Cart item not found" })
           return yield* explain(item.product_id, quantity)
         }
@@ -136,13 +137,13 @@ export class Cart extends Context.Service<
 
       const remove = Effect.fn("Cart.remove")(function* (userId: number, itemId: number) {
         const rows = yield* sql`DELETE FROM cart_items WHERE id = ${itemId} AND user_id = ${userId} RETURNING id`.pipe(
-          Effect.orDie
+          dieOnSqlError
         )
         if (rows.length === 0) return yield* new NotFound({ error: "Cart item not found" })
       })
 
       const clear = Effect.fn("Cart.clear")(function* (userId: number) {
-        yield* sql`DELETE FROM cart_items WHERE user_id = ${userId}`.pipe(Effect.orDie)
+        yield* sql`DELETE FROM cart_items WHERE user_id = ${userId}`.pipe(dieOnSqlError)
       })
 
       return Cart.of({ get, add, update, remove, clear })

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto"
 import { Context, Duration, Effect, Layer, Metric, Option, Schedule, Schema } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { Product } from "../domain/catalog.ts"
 import {
   BadRequest,
@@ -37,6 +37,7 @@ import { AppConfig } from "../infra/AppConfig.ts"
 import { idempotencyKeysPurged, ordersCancelled, ordersPlaced, orderValue, stockOuts } from "../infra/Metrics.ts"
 import { Catalog, PRODUCT_COLUMNS } from "./Catalog.ts"
 import { isoTimestamp } from "./sqlFragments.ts"
+import { dieOnSqlError } from "./sqlErrors.ts"
 
 /** A placed order; `replayed` when an earlier request with the same Idempotency-Key placed it. */
 export interface PlacedOrder {
@@ -316,9 +317,7 @@ export class Orders extends Context.Service<
         const requestHash = createHash("sha256")
           .update(JSON.stringify([request.input.address_id, request.input.payment_method ?? "COD"]))
           .digest("hex")
-        const result = yield* sql
-          .withTransaction(placeInTransaction(request, requestHash))
-          .pipe(Effect.catchTag("SqlError", (e: SqlError.SqlError) => Effect.die(e)))
+        const result = yield* sql.withTransaction(placeInTransaction(request, requestHash)).pipe(dieOnSqlError)
         if (result.placed !== undefined) {
           yield* catalog.stockChanged(result.placed.productIds)
           yield* Metric.update(ordersPlaced, 1)
@@ -341,7 +340,7 @@ export class Orders extends Context.Service<
             SELECT ${orderColumns} FROM orders o ${filter}
             ORDER BY o.created_at DESC, o.id DESC LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
           return { orders: yield* hydrate(rows), pagination: paginationOf(page, perPage, count!.n) }
-        }).pipe(Effect.orDie)
+        }).pipe(dieOnSqlError)
 
       const listForUser = (userId: number, page: number, perPage: number) =>
         listWhere(customer(userId), undefined, page, perPage).pipe(Effect.withSpan("Orders.listForUser"))
@@ -349,12 +348,9 @@ export class Orders extends Context.Service<
       const listAll = (page: number, perPage: number, status?: OrderStatus) =>
         listWhere(allCustomers, status, page, perPage).pipe(Effect.withSpan("Orders.listAll"))
 
-      const get = Effect.fn("Orders.get")(
-        function* (userId: number, orderId: number) {
-          return yield* loadOrder(orderId, customer(userId))
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+      const get = Effect.fn("Orders.get")(function* (userId: number, orderId: number) {
+        return yield* loadOrder(orderId, customer(userId))
+      }, dieOnSqlError)
 
       const trackingIn = (orderId: number, scope: OrderScope) =>
         Effect.gen(function* () {
@@ -378,26 +374,17 @@ export class Orders extends Context.Service<
           }
         })
 
-      const tracking = Effect.fn("Orders.tracking")(
-        function* (userId: number, orderId: number) {
-          return yield* trackingIn(orderId, customer(userId))
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+      const tracking = Effect.fn("Orders.tracking")(function* (userId: number, orderId: number) {
+        return yield* trackingIn(orderId, customer(userId))
+      }, dieOnSqlError)
 
-      const adminGet = Effect.fn("Orders.adminGet")(
-        function* (orderId: number) {
-          return yield* loadOrder(orderId, allCustomers)
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+      const adminGet = Effect.fn("Orders.adminGet")(function* (orderId: number) {
+        return yield* loadOrder(orderId, allCustomers)
+      }, dieOnSqlError)
 
-      const adminTracking = Effect.fn("Orders.adminTracking")(
-        function* (orderId: number) {
-          return yield* trackingIn(orderId, allCustomers)
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+      const adminTracking = Effect.fn("Orders.adminTracking")(function* (orderId: number) {
+        return yield* trackingIn(orderId, allCustomers)
+      }, dieOnSqlError)
 
       // ---------------------------------------------------------------- changes
 
@@ -456,41 +443,32 @@ export class Orders extends Context.Service<
           return yield* loadOrder(orderId, allCustomers)
         })
 
-      const cancel = Effect.fn("Orders.cancel")(
-        function* (userId: number, orderId: number) {
-          const { rejected, restored } = yield* change(
-            orderId,
-            customer(userId),
-            { status: "cancelled" },
-            "Cancelled by customer"
-          )
-          if (rejected !== undefined) {
-            return yield* new OrderNotCancellable({ error: "Only pending or confirmed orders can be cancelled" })
-          }
-          return yield* afterChange(orderId, restored)
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+      const cancel = Effect.fn("Orders.cancel")(function* (userId: number, orderId: number) {
+        const { rejected, restored } = yield* change(
+          orderId,
+          customer(userId),
+          { status: "cancelled" },
+          "Cancelled by customer"
+        )
+        if (rejected !== undefined) {
+          return yield* new OrderNotCancellable({ error: "Only pending or confirmed orders can be cancelled" })
+        }
+        return yield* afterChange(orderId, restored)
+      }, dieOnSqlError)
 
-      const adminUpdate = Effect.fn("Orders.adminUpdate")(
-        function* (orderId: number, input: AdminStatusUpdate) {
-          if (input.status === undefined && input.payment_status === undefined && input.tracking_number === undefined) {
-            return yield* ValidationError.field(
-              "status",
-              "give at least one of status, payment_status, tracking_number"
-            )
-          }
-          const { rejected, restored } = yield* change(
-            orderId,
-            allCustomers,
-            { status: input.status, paymentStatus: input.payment_status, trackingNumber: input.tracking_number },
-            "Updated by admin"
-          )
-          if (rejected !== undefined) return yield* new InvalidTransition({ error: rejected })
-          return yield* afterChange(orderId, restored)
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+      const adminUpdate = Effect.fn("Orders.adminUpdate")(function* (orderId: number, input: AdminStatusUpdate) {
+        if (input.status === undefined && input.payment_status === undefined && input.tracking_number === undefined) {
+          return yield* ValidationError.field("status", "give at least one of status, payment_status, tracking_number")
+        }
+        const { rejected, restored } = yield* change(
+          orderId,
+          allCustomers,
+          { status: input.status, paymentStatus: input.payment_status, trackingNumber: input.tracking_number },
+          "Updated by admin"
+        )
+        if (rejected !== undefined) return yield* new InvalidTransition({ error: rejected })
+        return yield* afterChange(orderId, restored)
+      }, dieOnSqlError)
 
       // Batches keep each DELETE short, so a large backlog never holds locks or bloats one transaction.
       const purgeBatch = sql<{ readonly deleted: number }>`
@@ -508,7 +486,7 @@ export class Orders extends Context.Service<
         }
         if (total > 0) yield* Metric.update(idempotencyKeysPurged, total)
         return total
-      }).pipe(Effect.orDie, Effect.withSpan("Orders.purgeExpiredKeys"))
+      }).pipe(dieOnSqlError, Effect.withSpan("Orders.purgeExpiredKeys"))
 
       // An expired key no longer replays (the lookup checks expires_at), but its row keeps a whole response body.
       yield* purgeExpiredKeys.pipe(

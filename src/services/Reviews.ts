@@ -13,6 +13,7 @@ import {
 import { paginationOf, perPageOf } from "../domain/pagination.ts"
 import { Catalog } from "./Catalog.ts"
 import { isoTimestamp, sentFields } from "./sqlFragments.ts"
+import { dieOnSqlError } from "./sqlErrors.ts"
 
 /** Who deletes a review: its author, or an admin moderating. */
 export interface ReviewActor {
@@ -122,90 +123,83 @@ export class Reviews extends Context.Service<
           return result
         })
 
-      const list = Effect.fn("Reviews.list")(
-        function* (productId: number, query: ReviewListQuery) {
-          const page = query.page ?? 1
-          const perPage = perPageOf(query.per_page, DEFAULT_REVIEWS_PER_PAGE)
-          const product = yield* sql`SELECT 1 FROM products WHERE id = ${productId} AND is_active`
-          if (product.length === 0) return yield* productNotFound()
-          const conditions: Array<Fragment> = [sql`r.product_id = ${productId}`]
-          if (query.verified !== undefined) conditions.push(sql`r.verified_purchase = ${query.verified === "true"}`)
-          const where = sql.and(conditions)
-          const direction = sql.literal((query.sort_order ?? "desc") === "desc" ? "DESC" : "ASC")
-          const column = sql.literal(query.sort_by === "rating" ? "r.rating" : "r.created_at")
-          const [count] = yield* sql<{ total: number }>`SELECT count(*)::int AS total FROM reviews r WHERE ${where}`
-          const rows = yield* sql<ReviewRow>`
+      const list = Effect.fn("Reviews.list")(function* (productId: number, query: ReviewListQuery) {
+        const page = query.page ?? 1
+        const perPage = perPageOf(query.per_page, DEFAULT_REVIEWS_PER_PAGE)
+        const product = yield* sql`SELECT 1 FROM products WHERE id = ${productId} AND is_active`
+        if (product.length === 0) return yield* productNotFound()
+        const conditions: Array<Fragment> = [sql`r.product_id = ${productId}`]
+        if (query.verified !== undefined) conditions.push(sql`r.verified_purchase = ${query.verified === "true"}`)
+        const where = sql.and(conditions)
+        const direction = sql.literal((query.sort_order ?? "desc") === "desc" ? "DESC" : "ASC")
+        const column = sql.literal(query.sort_by === "rating" ? "r.rating" : "r.created_at")
+        const [count] = yield* sql<{ total: number }>`SELECT count(*)::int AS total FROM reviews r WHERE ${where}`
+        const rows = yield* sql<ReviewRow>`
             SELECT ${columns} FROM reviews r JOIN users u ON u.id = r.user_id WHERE ${where}
             ORDER BY ${column} ${direction}, r.id ${direction} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
-          return {
-            reviews: rows.map(toReview),
-            pagination: paginationOf(page, perPage, count!.total)
-          }
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+        return {
+          reviews: rows.map(toReview),
+          pagination: paginationOf(page, perPage, count!.total)
+        }
+      }, dieOnSqlError)
 
-      const create = Effect.fn("Reviews.create")(
-        function* (productId: number, userId: number, input: CreateReview) {
-          return yield* write(
-            productId,
-            Effect.gen(function* () {
-              yield* lockProduct(productId, true)
-              // The unique constraint decides: a second review by the same user inserts nothing.
-              const [row] = yield* sql<{ id: string }>`
+      const create = Effect.fn("Reviews.create")(function* (productId: number, userId: number, input: CreateReview) {
+        return yield* write(
+          productId,
+          Effect.gen(function* () {
+            yield* lockProduct(productId, true)
+            // The unique constraint decides: a second review by the same user inserts nothing.
+            const [row] = yield* sql<{ id: string }>`
                 INSERT INTO reviews (product_id, user_id, rating, title, comment, verified_purchase)
                 VALUES (${productId}, ${userId}, ${input.rating}, ${input.title ?? null}, ${input.comment ?? null},
                         ${verifiedPurchase(productId, userId)})
                 ON CONFLICT (product_id, user_id) DO NOTHING
                 RETURNING id::text AS id`
-              if (row === undefined) return yield* new Conflict({ error: "You have already reviewed this product" })
-              return yield* loadReview(row.id)
-            })
-          )
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+            if (row === undefined) return yield* new Conflict({ error: "You have already reviewed this product" })
+            return yield* loadReview(row.id)
+          })
+        )
+      }, dieOnSqlError)
 
-      const update = Effect.fn("Reviews.update")(
-        function* (productId: number, reviewId: number, userId: number, input: UpdateReview) {
-          const changes = sentFields(input, ["rating", "title", "comment"])
-          if (Object.keys(changes).length === 0) {
-            return yield* ValidationError.field("body", "give at least one of rating, title, comment")
-          }
-          return yield* write(
-            productId,
-            Effect.gen(function* () {
-              yield* lockProduct(productId, true)
-              // Only the author's own review matches: anyone else's id is a 404, as if it did not exist.
-              const [row] = yield* sql<{ id: string }>`
+      const update = Effect.fn("Reviews.update")(function* (
+        productId: number,
+        reviewId: number,
+        userId: number,
+        input: UpdateReview
+      ) {
+        const changes = sentFields(input, ["rating", "title", "comment"])
+        if (Object.keys(changes).length === 0) {
+          return yield* ValidationError.field("body", "give at least one of rating, title, comment")
+        }
+        return yield* write(
+          productId,
+          Effect.gen(function* () {
+            yield* lockProduct(productId, true)
+            // Only the author's own review matches: anyone else's id is a 404, as if it did not exist.
+            const [row] = yield* sql<{ id: string }>`
                 UPDATE reviews SET ${sql.update(changes)},
                   verified_purchase = ${verifiedPurchase(productId, userId)}, updated_at = now()
                 WHERE id = ${reviewId} AND product_id = ${productId} AND user_id = ${userId}
                 RETURNING id::text AS id`
-              if (row === undefined) return yield* reviewNotFound()
-              return yield* loadReview(row.id)
-            })
-          )
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+            if (row === undefined) return yield* reviewNotFound()
+            return yield* loadReview(row.id)
+          })
+        )
+      }, dieOnSqlError)
 
-      const remove = Effect.fn("Reviews.remove")(
-        function* (productId: number, reviewId: number, actor: ReviewActor) {
-          yield* write(
-            productId,
-            Effect.gen(function* () {
-              yield* lockProduct(productId, false)
-              const rows = yield* sql`
+      const remove = Effect.fn("Reviews.remove")(function* (productId: number, reviewId: number, actor: ReviewActor) {
+        yield* write(
+          productId,
+          Effect.gen(function* () {
+            yield* lockProduct(productId, false)
+            const rows = yield* sql`
                 DELETE FROM reviews WHERE id = ${reviewId} AND product_id = ${productId}
                 ${actor.isAdmin ? sql`` : sql`AND user_id = ${actor.id}`}
                 RETURNING id`
-              if (rows.length === 0) return yield* reviewNotFound()
-            })
-          )
-        },
-        Effect.catchTag("SqlError", Effect.die)
-      )
+            if (rows.length === 0) return yield* reviewNotFound()
+          })
+        )
+      }, dieOnSqlError)
 
       return Reviews.of({ list, create, update, remove })
     })

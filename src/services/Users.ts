@@ -1,9 +1,10 @@
 import { Context, Effect, Layer, Option } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { Conflict, NotFound } from "../domain/errors.ts"
 import type { ProfileUpdatePayload, RegisterPayload, User } from "../domain/user.ts"
 import { PasswordHasher } from "../infra/PasswordHasher.ts"
 import { sentFields } from "./sqlFragments.ts"
+import { dieOnSqlError, refuseUniqueViolation } from "./sqlErrors.ts"
 
 interface UserRow {
   readonly id: bigint
@@ -38,16 +39,14 @@ export interface Principal {
   readonly isAdmin: boolean
 }
 
-/** Maps the unique indexes of `users` to the 409 a client can act on; other SQL failures are defects. */
-const conflictOrDie = (error: SqlError.SqlError) => {
-  const reason = error.reason
-  if (reason._tag === "UniqueViolation") {
-    if (reason.constraint === "users_email_key") return Effect.fail(new Conflict({ error: "Email already registered" }))
-    if (reason.constraint === "users_username_key")
-      return Effect.fail(new Conflict({ error: "Username already taken" }))
-  }
-  return Effect.die(error)
-}
+/** The unique indexes of `users` as the 409 a client can act on; other SQL failures are defects. */
+const conflictOrDie = refuseUniqueViolation((constraint) =>
+  constraint === "users_email_key"
+    ? new Conflict({ error: "Email already registered" })
+    : constraint === "users_username_key"
+      ? new Conflict({ error: "Username already taken" })
+      : undefined
+)
 
 export class Users extends Context.Service<
   Users,
@@ -80,18 +79,18 @@ export class Users extends Context.Service<
             last_name: input.last_name ?? null,
             phone: input.phone ?? null
           })}
-          RETURNING ${columns}`.pipe(Effect.catchTag("SqlError", conflictOrDie))
+          RETURNING ${columns}`.pipe(conflictOrDie)
         return toUser(rows[0]!)
       })
 
       const findById = Effect.fn("Users.findById")(function* (id: number) {
-        const rows = yield* sql<UserRow>`SELECT ${columns} FROM users WHERE id = ${id}`.pipe(Effect.orDie)
+        const rows = yield* sql<UserRow>`SELECT ${columns} FROM users WHERE id = ${id}`.pipe(dieOnSqlError)
         return Option.map(Option.fromNullishOr(rows[0]), toUser)
       })
 
       const findCredentials = Effect.fn("Users.findCredentials")(function* (email: string) {
         const rows = yield* sql<UserRow & { readonly password_hash: string }>`
-          SELECT ${columns}, password_hash FROM users WHERE lower(email) = lower(${email})`.pipe(Effect.orDie)
+          SELECT ${columns}, password_hash FROM users WHERE lower(email) = lower(${email})`.pipe(dieOnSqlError)
         return Option.map(Option.fromNullishOr(rows[0]), (row) => ({
           user: toUser(row),
           passwordHash: row.password_hash
@@ -100,7 +99,7 @@ export class Users extends Context.Service<
 
       const findPrincipal = Effect.fn("Users.findPrincipal")(function* (id: number) {
         const rows = yield* sql<Pick<UserRow, "id" | "email" | "username" | "is_active" | "is_admin">>`
-          SELECT id, email, username, is_active, is_admin FROM users WHERE id = ${id}`.pipe(Effect.orDie)
+          SELECT id, email, username, is_active, is_admin FROM users WHERE id = ${id}`.pipe(dieOnSqlError)
         return Option.map(Option.fromNullishOr(rows[0]), (row) => ({
           id: Number(row.id),
           email: row.email,
@@ -115,10 +114,10 @@ export class Users extends Context.Service<
         const changes = sentFields(patch, ["first_name", "last_name", "phone"])
         const rows =
           Object.keys(changes).length === 0
-            ? yield* sql<UserRow>`SELECT ${columns} FROM users WHERE id = ${id}`.pipe(Effect.orDie)
+            ? yield* sql<UserRow>`SELECT ${columns} FROM users WHERE id = ${id}`.pipe(dieOnSqlError)
             : yield* sql<UserRow>`
                 UPDATE users SET ${sql.update(changes)}, updated_at = now() WHERE id = ${id}
-                RETURNING ${columns}`.pipe(Effect.orDie)
+                RETURNING ${columns}`.pipe(dieOnSqlError)
         const row = rows[0]
         if (row === undefined) return yield* new NotFound({ error: "User not found" })
         return toUser(row)

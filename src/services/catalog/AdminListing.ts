@@ -4,6 +4,7 @@ import type { Fragment } from "effect/sql/Statement"
 import type { AdminProductListQuery, AdminSortField, ProductPage } from "../../domain/catalog.ts"
 import { paginationOf, perPageOf } from "../../domain/pagination.ts"
 import { PRODUCT_COLUMNS, productRows } from "./Products.ts"
+import { dieOnSqlError } from "../sqlErrors.ts"
 
 const SORT_COLUMNS: Record<AdminSortField, string> = {
   created_at: "p.created_at",
@@ -48,14 +49,14 @@ export const makeAdminListing = Effect.gen(function* () {
     const where = conditions.length === 0 ? sql`TRUE` : sql.and(conditions)
     const direction = sql.literal((query.sort_order ?? "desc") === "desc" ? "DESC" : "ASC")
     const column = sql.literal(SORT_COLUMNS[query.sort_by ?? "created_at"])
-    const [count] = yield* Effect.orDie(
+    const [count] = yield* dieOnSqlError(
       sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where}`
     )
     const total = count!.total
     const products =
       (page - 1) * perPage >= total
         ? []
-        : yield* Effect.orDie(
+        : yield* dieOnSqlError(
             productRows(sql`SELECT ${columns} FROM products p WHERE ${where}
               ORDER BY ${column} ${direction}, p.id ${direction} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`)
           )

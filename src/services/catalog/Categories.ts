@@ -12,10 +12,9 @@ import { Conflict, NotFound, ValidationError } from "../../domain/errors.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogInvalidation, catalogKeys } from "./CatalogCache.ts"
 import { sentFields, updateSet } from "../sqlFragments.ts"
+import { dieOnSqlError, refuseUniqueViolation } from "../sqlErrors.ts"
 
 const CATEGORY_COLUMNS = "id, name, description, parent_id, is_active"
-
-export const isUnique = (error: SqlError.SqlError) => error.reason._tag === "UniqueViolation"
 
 const buildTree = (all: ReadonlyArray<Category>): Array<CategoryNode> => {
   const nodes = new Map(all.map((c) => [c.id, { ...c, children: [] as Array<CategoryNode> }]))
@@ -39,7 +38,7 @@ export const makeCategories = (cache: ReadCache) =>
       Effect.flatMap(statement, (rows) => Effect.orDie(decodeCategories(rows)))
     const categoryColumns = sql.literal(CATEGORY_COLUMNS)
 
-    const activeCategories = Effect.orDie(
+    const activeCategories = dieOnSqlError(
       categoryRows(sql`SELECT ${categoryColumns} FROM categories WHERE is_active ORDER BY id`)
     )
 
@@ -71,7 +70,7 @@ export const makeCategories = (cache: ReadCache) =>
           sql`SELECT ${categoryColumns} FROM categories WHERE parent_id = ${id} AND is_active ORDER BY id`
         )
         // UNION (not UNION ALL) stops on a cycle, should one ever exist.
-        const path = yield* Effect.orDie(sql<{ id: number; name: string }>`
+        const path = yield* dieOnSqlError(sql<{ id: number; name: string }>`
           WITH RECURSIVE up(id, name, parent_id, depth) AS (
             SELECT id, name, parent_id, 0 FROM categories WHERE id = ${category.parent_id}
             UNION
@@ -80,7 +79,7 @@ export const makeCategories = (cache: ReadCache) =>
           )
           SELECT id, name FROM up ORDER BY depth DESC`)
         return { ...category, children, path: path.map(({ id, name }) => ({ id, name })) } satisfies CategoryDetail
-      }).pipe(Effect.catchTag("SqlError", Effect.die))
+      }).pipe(dieOnSqlError)
 
     const getCategory = Effect.fn("Catalog.getCategory")(function* (id: number) {
       return yield* cache.get({
@@ -94,15 +93,13 @@ export const makeCategories = (cache: ReadCache) =>
 
     /** The category and all its descendants; empty when it does not exist or is inactive. */
     const withDescendants = (id: number) =>
-      Effect.orDie(
-        sql<{ id: number }>`
+      dieOnSqlError(sql<{ id: number }>`
         WITH RECURSIVE tree(id) AS (
           SELECT id FROM categories WHERE id = ${id} AND is_active
           UNION
           SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id
         )
-        SELECT id FROM tree`
-      ).pipe(Effect.map((rows) => rows.map((r) => r.id)))
+        SELECT id FROM tree`).pipe(Effect.map((rows) => rows.map((r) => r.id)))
 
     const nameTaken = () => new Conflict({ error: "A category with this name already exists" })
     const unknownParent = () => ValidationError.field("parent_id", "Parent category not found")
@@ -140,7 +137,7 @@ export const makeCategories = (cache: ReadCache) =>
             return row!
           })
         )
-        .pipe(Effect.catchTag("SqlError", (e) => (isUnique(e) ? Effect.fail(nameTaken()) : Effect.die(e))))
+        .pipe(refuseUniqueViolation(nameTaken))
       yield* categoriesChanged
       return created
     })
@@ -178,7 +175,7 @@ export const makeCategories = (cache: ReadCache) =>
             return row!
           })
         )
-        .pipe(Effect.catchTag("SqlError", (e) => (isUnique(e) ? Effect.fail(nameTaken()) : Effect.die(e))))
+        .pipe(refuseUniqueViolation(nameTaken))
       yield* categoriesChanged
       return updated
     })
@@ -193,7 +190,7 @@ export const makeCategories = (cache: ReadCache) =>
             yield* sql`UPDATE categories SET is_active = false, updated_at = now() WHERE id = ${id}`
           })
         )
-        .pipe(Effect.catchTag("SqlError", Effect.die))
+        .pipe(dieOnSqlError)
       yield* categoriesChanged
     })
 

@@ -1,11 +1,11 @@
 import { Effect, Schema } from "effect"
-import { SqlClient, type SqlError } from "effect/sql"
+import { SqlClient } from "effect/sql"
 import { type CreateProduct, Product, type UpdateProduct } from "../../domain/catalog.ts"
 import { Conflict, NotFound } from "../../domain/errors.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogInvalidation, catalogKeys } from "./CatalogCache.ts"
-import { isUnique } from "./Categories.ts"
 import { isoTimestamp, sentFields, updateSet } from "../sqlFragments.ts"
+import { dieOnSqlError, refuseUniqueViolation } from "../sqlErrors.ts"
 
 /** The `product` object of API.md from `products p`, for every query that returns products. */
 export const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price,
@@ -41,7 +41,7 @@ export const makeProducts = (cache: ReadCache) =>
         key: catalogKeys.product(id),
         versions: [CATALOG_VERSION_KEYS.product(id)],
         schema: Product,
-        load: Effect.flatMap(Effect.orDie(productById(id, true)), (product) =>
+        load: Effect.flatMap(dieOnSqlError(productById(id, true)), (product) =>
           product === undefined ? Effect.fail(new NotFound({ error: "Product not found" })) : Effect.succeed(product)
         )
       })
@@ -51,7 +51,6 @@ export const makeProducts = (cache: ReadCache) =>
       cache.peek({ cache: "product", key: catalogKeys.product(id), versions: [CATALOG_VERSION_KEYS.product(id)] })
 
     const skuTaken = () => new Conflict({ error: "A product with this SKU already exists" })
-    const onWriteError = (e: SqlError.SqlError) => (isUnique(e) ? Effect.fail(skuTaken()) : Effect.die(e))
 
     /** The category must exist and be active; FOR SHARE holds off its deactivation until we commit. */
     const lockCategory = (categoryId: number) =>
@@ -75,7 +74,7 @@ export const makeProducts = (cache: ReadCache) =>
             return (yield* productById(row!.id, false))!
           })
         )
-        .pipe(Effect.catchTag("SqlError", onWriteError))
+        .pipe(refuseUniqueViolation(skuTaken))
       yield* productsChanged([product.id])
       return product
     })
@@ -102,13 +101,13 @@ export const makeProducts = (cache: ReadCache) =>
             return (yield* productById(id, false))!
           })
         )
-        .pipe(Effect.catchTag("SqlError", onWriteError))
+        .pipe(refuseUniqueViolation(skuTaken))
       yield* productsChanged([id])
       return product
     })
 
     const deleteProduct = Effect.fn("Catalog.deleteProduct")(function* (id: number) {
-      const rows = yield* Effect.orDie(
+      const rows = yield* dieOnSqlError(
         sql`UPDATE products SET is_active = false, updated_at = now() WHERE id = ${id} AND is_active RETURNING id`
       )
       if (rows.length === 0) return yield* new NotFound({ error: "Product not found" })
