@@ -1,33 +1,48 @@
 import type { LogLevel } from "effect"
-import { Config, ConfigProvider, Context, Duration, Effect, Layer, Option, Redacted, Result } from "effect"
+import { Config, Context, Duration, Effect, Layer, Option, Redacted, Result, Schema } from "effect"
 import { IpNetwork } from "effect/net"
 
 export const DEV_JWT_SECRET = "dev-only-insecure-jwt-secret-change-me"
 
+const listOf = (value: string) =>
+  value
+    .split(",")
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0)
+
 const csv = (name: string, fallback: string) =>
-  Config.String(name).pipe(
-    Config.withDefault(fallback),
-    Config.map((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter((x) => x.length > 0)
-    )
-  )
+  Config.String(name).pipe(Config.withDefault(fallback), Config.map(listOf))
+
+/** A setting read through its Schema: a bad value stops start-up with the check's message and the variable's name. */
+const checked = <T, E>(name: string, schema: Schema.Codec<T, E>, check: (value: T) => true | string) =>
+  Config.schema(schema.check(Schema.makeFilter(check)), name)
 
 const positiveInt = (name: string, fallback: number) =>
-  Config.Int(name).pipe(
-    Config.withDefault(fallback),
-    Config.mapEffect((n) =>
-      n > 0
-        ? Effect.succeed(n)
-        : Effect.fail(
-            new Config.ConfigError(
-              new ConfigProvider.SourceError({ message: `${name} must be a positive integer, got ${n}` })
-            )
-          )
+  checked(name, Schema.Int, (n) => n > 0 || `${name} must be a positive integer, got ${n}`).pipe(
+    Config.withDefault(fallback)
+  )
+
+const REDIS_KEY_PREFIX = /^[A-Za-z0-9._:-]{1,64}$/
+
+/** A bare address is a network of one (/32 or /128). */
+const ipNetwork = (entry: string) =>
+  IpNetwork.fromString(entry.includes("/") ? entry : `${entry}/${entry.includes(":") ? 128 : 32}`)
+
+/**
+ * NODE_ENV and JWT_SECRET as they are in the environment, checked together: production needs a secret of
+ * its own. Read as one Schema so that the refusal is a ConfigError like any other setting's.
+ */
+const productionSecret = Config.schema(
+  Schema.Struct({ NODE_ENV: Schema.optionalKey(Schema.String), JWT_SECRET: Schema.optionalKey(Schema.String) }).check(
+    Schema.makeFilter(
+      ({ NODE_ENV, JWT_SECRET }) =>
+        NODE_ENV !== "production" ||
+        (JWT_SECRET !== undefined && JWT_SECRET !== DEV_JWT_SECRET && JWT_SECRET.length >= 32) ||
+        "JWT_SECRET must be set to a secret of your own, of 32 characters or more, when NODE_ENV=production"
     )
   )
+  // An environment with neither variable (nor any other) reads as no object at all: nothing to refuse.
+).pipe(Config.withDefault({}))
 
 /**
  * Every setting of the process, read once at start-up through Effect Config so
@@ -45,20 +60,13 @@ export const appConfig = Config.all({
   dbPoolMode: Config.Literals(["session", "transaction"], "DB_POOL_MODE").pipe(Config.withDefault("session")),
   redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
   // Every Redis key starts with it; unset: derived from the database (see redisKeyPrefixOf).
-  redisKeyPrefix: Config.String("REDIS_KEY_PREFIX").pipe(
-    Config.option,
-    Config.mapEffect((p) =>
-      Option.isNone(p) || /^[A-Za-z0-9._:-]{1,64}$/.test(p.value)
-        ? Effect.succeed(p)
-        : Effect.fail(
-            new Config.ConfigError(
-              new ConfigProvider.SourceError({
-                message: `REDIS_KEY_PREFIX may hold 1 to 64 letters, digits and . _ : - (no spaces, no * or other glob characters), got "${p.value}"`
-              })
-            )
-          )
-    )
-  ),
+  redisKeyPrefix: checked(
+    "REDIS_KEY_PREFIX",
+    Schema.String,
+    (p) =>
+      REDIS_KEY_PREFIX.test(p) ||
+      `REDIS_KEY_PREFIX may hold 1 to 64 letters, digits and . _ : - (no spaces, no * or other glob characters), got "${p}"`
+  ).pipe(Config.option),
   // A Redis command not answered within this counts as a failure; a few in a row bypass Redis for a while.
   redisCommandTimeout: Config.Duration("REDIS_COMMAND_TIMEOUT").pipe(Config.withDefault(Duration.millis(250))),
   jwtSecret: Config.Redacted("JWT_SECRET").pipe(Config.withDefault(Redacted.make(DEV_JWT_SECRET))),
@@ -89,52 +97,23 @@ export const appConfig = Config.all({
   catalogCacheTtl: Config.Duration("CATALOG_CACHE_TTL").pipe(Config.withDefault(Duration.minutes(10))),
   idempotencyKeyTtl: Config.Duration("IDEMPOTENCY_KEY_TTL").pipe(Config.withDefault(Duration.hours(24))),
   /** Server processes; unset: one per core in production, one otherwise. */
-  webConcurrency: Config.Int("WEB_CONCURRENCY").pipe(
-    Config.option,
-    Config.mapEffect((n) =>
-      Option.isNone(n) || (n.value >= 1 && n.value <= 64)
-        ? Effect.succeed(n)
-        : Effect.fail(
-            new Config.ConfigError(
-              new ConfigProvider.SourceError({ message: `WEB_CONCURRENCY must be from 1 to 64, got ${n.value}` })
-            )
-          )
-    )
-  ),
+  webConcurrency: checked(
+    "WEB_CONCURRENCY",
+    Schema.Int,
+    (n) => (n >= 1 && n <= 64) || `WEB_CONCURRENCY must be from 1 to 64, got ${n}`
+  ).pipe(Config.option),
   rateLimitEnabled: Config.Boolean("RATE_LIMIT_ENABLED").pipe(Config.withDefault(true)),
   rateLimitIpPerMinute: positiveInt("RATE_LIMIT_IP_PER_MINUTE", 1200),
   rateLimitUserPerMinute: positiveInt("RATE_LIMIT_USER_PER_MINUTE", 600),
   rateLimitAuthPerMinute: positiveInt("RATE_LIMIT_AUTH_PER_MINUTE", 10),
-  trustProxy: csv("TRUST_PROXY", "").pipe(
-    Config.mapEffect((entries) => {
-      const networks = entries.map((entry) =>
-        IpNetwork.fromString(entry.includes("/") ? entry : `${entry}/${entry.includes(":") ? 128 : 32}`)
-      )
-      const bad = entries.find((_, i) => Result.isFailure(networks[i]!))
-      return bad === undefined
-        ? Effect.succeed(networks.map((n) => (n as Result.Success<IpNetwork.IpNetwork, never>).success))
-        : Effect.fail(
-            new Config.ConfigError(
-              new ConfigProvider.SourceError({ message: `TRUST_PROXY: "${bad}" is not an IP address or CIDR` })
-            )
-          )
-    })
+  trustProxy: checked("TRUST_PROXY", Schema.String, (list) => {
+    const bad = listOf(list).find((entry) => Result.isFailure(ipNetwork(entry)))
+    return bad === undefined || `TRUST_PROXY: "${bad}" is not an IP address or CIDR`
+  }).pipe(
+    Config.withDefault(""),
+    Config.map((list) => listOf(list).map((entry) => Result.getOrThrow(ipNetwork(entry))))
   )
-}).pipe(
-  Config.mapEffect((c) =>
-    c.nodeEnv === "production" &&
-    (Redacted.value(c.jwtSecret) === DEV_JWT_SECRET || Redacted.value(c.jwtSecret).length < 32)
-      ? Effect.fail(
-          new Config.ConfigError(
-            new ConfigProvider.SourceError({
-              message:
-                "JWT_SECRET must be set to a secret of your own, of 32 characters or more, when NODE_ENV=production"
-            })
-          )
-        )
-      : Effect.succeed(c)
-  )
-)
+}).pipe(Config.flatMap((config) => Config.map(productionSecret, () => config)))
 
 export type AppConfigShape = Config.Success<typeof appConfig>
 
