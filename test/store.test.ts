@@ -1,8 +1,9 @@
-import { assert, describe, layer } from "@effect/vitest"
-import { Duration, Effect, Option } from "effect"
+import { assert, describe, it, layer } from "@effect/vitest"
+import { Duration, Effect, Exit, Layer, Logger, Option, Scope } from "effect"
 import { Redis } from "ioredis"
 import { SharedStore } from "../src/infra/SharedStore.ts"
 import { makeReadCache, MIN_VERSION_TTL } from "../src/services/ReadCache.ts"
+import { startRedis } from "./support/Throwaway.ts"
 import { testStore } from "./support/TestStore.ts"
 
 const backend = process.env.REDIS_URL ? "redis" : "memory"
@@ -111,4 +112,37 @@ describe("SharedStore with Redis unreachable", () => {
       )
     }
   )
+})
+
+describe("SharedStore's Redis callbacks", () => {
+  it("log through the store's own logger, in its scope, when Redis goes away and comes back", async () => {
+    const redis = await startRedis()
+    const lines: Array<string> = []
+    const capture = Logger.make(({ message }) => {
+      lines.push((Array.isArray(message) ? message : [message]).join(" "))
+    })
+    const until = async (text: string) => {
+      for (let waited = 0; !lines.some((line) => line.includes(text)); waited += 50) {
+        if (waited > 15_000) throw new Error(`no "${text}" logged; got ${JSON.stringify(lines)}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    }
+    const scope = Effect.runSync(Scope.make())
+    try {
+      const store = SharedStore.layerRedis(redis.url, { keyPrefix: "callbacks:" }).pipe(
+        Layer.provide(Logger.layer([capture]))
+      )
+      await Effect.runPromise(Layer.buildWithScope(store, scope))
+      await redis.stop()
+      await until("Redis unreachable: cache bypassed")
+      await redis.start()
+      await until("Redis is back: cache and rate limits shared again")
+    } finally {
+      await Effect.runPromise(Scope.close(scope, Exit.void))
+      await redis.stop()
+    }
+    const logged = lines.length
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.strictEqual(lines.length, logged, "nothing is logged once the store is closed")
+  })
 })

@@ -1,5 +1,5 @@
 import cluster, { type Worker } from "node:cluster"
-import { Deferred, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Deferred, Duration, Effect, FiberSet, Layer, Option, Redacted } from "effect"
 import { AppConfig } from "./AppConfig.ts"
 import { servePrimaryMetrics } from "./ClusterMetrics.ts"
 import { DatabaseUrl } from "./Database.ts"
@@ -35,6 +35,8 @@ export const runPrimary = (workers: number, prepare: Layer.Layer<never, unknown,
     const failed = yield* Deferred.make<void, Error>()
 
     const fork = () => cluster.fork(env)
+    // cluster's exit callback runs outside any fiber: its log goes through the primary's logger, in its scope.
+    const run = yield* FiberSet.makeRuntime()
     const onExit = (worker: Worker, code: number | null, signal: string | null) => {
       if (stopping) return
       const now = Date.now()
@@ -44,7 +46,7 @@ export const runPrimary = (workers: number, prepare: Layer.Layer<never, unknown,
         Deferred.doneUnsafe(failed, Effect.fail(new Error(`workers keep crashing (last: exit ${code ?? signal})`)))
         return
       }
-      Effect.runFork(Effect.logWarning(`worker ${worker.id} exited (${code ?? signal}); starting another`))
+      run(Effect.logWarning(`worker ${worker.id} exited (${code ?? signal}); starting another`))
       fork()
     }
 

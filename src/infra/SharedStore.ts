@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto"
 import * as path from "node:path"
-import { Context, Duration, Effect, Layer, Option, Redacted } from "effect"
+import { Context, Duration, Effect, FiberSet, Layer, Option, Redacted } from "effect"
 import { Redis } from "ioredis"
 import { AppConfig } from "./AppConfig.ts"
 import { CircuitBreaker } from "./CircuitBreaker.ts"
@@ -105,8 +105,10 @@ export class SharedStore extends Context.Service<
         redis.defineCommand("gcra", { numberOfKeys: 1, lua: GCRA_LUA })
         redis.defineCommand("bumpVersion", { numberOfKeys: 1, lua: BUMP_LUA })
         let wasDown = false
-        const context = yield* Effect.context<never>()
-        const log = (effect: Effect.Effect<void>) => Effect.runForkWith(context)(effect)
+        // ioredis calls back outside any fiber: these run in the layer's scope (its logger, its services) and
+        // are interrupted when the store closes, instead of outliving it on the global runtime.
+        const run = yield* FiberSet.makeRuntime()
+        const log = (effect: Effect.Effect<void>) => void run(effect)
         redis.on("error", () => {})
         redis.on("close", () => {
           if (closing) return
@@ -116,10 +118,17 @@ export class SharedStore extends Context.Service<
         redis.on("ready", () => {
           if (!wasDown) return
           // Writes made while Redis was away could not invalidate what it holds.
-          void flushPrefix(redis, `${options.keyPrefix ?? ""}cache:`, options.keyPrefix ?? "").finally(() => {
-            wasDown = false
-            log(Effect.logInfo("Redis is back: cache and rate limits shared again"))
-          })
+          run(
+            Effect.promise(() => flushPrefix(redis, `${options.keyPrefix ?? ""}cache:`, options.keyPrefix ?? "")).pipe(
+              Effect.ignoreCause,
+              Effect.andThen(
+                Effect.sync(() => {
+                  wasDown = false
+                })
+              ),
+              Effect.andThen(Effect.logInfo("Redis is back: cache and rate limits shared again"))
+            )
+          )
         })
         yield* Effect.tryPromise(() => redis.connect()).pipe(
           Effect.catch(() =>

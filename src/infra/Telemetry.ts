@@ -3,7 +3,7 @@ import * as NodeSdk from "@effect/opentelemetry/NodeSdk"
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus"
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http"
 import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, FiberSet, Layer, Option } from "effect"
 import { AppConfig } from "./AppConfig.ts"
 import { workerMetrics } from "./ClusterMetrics.ts"
 import { QueryTimingTracerLive, queryTimingProcessor } from "./QueryTiming.ts"
@@ -36,8 +36,10 @@ export const makeTelemetry = (options: { readonly spanProcessor?: SpanProcessor 
       const exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true })
       const serializer = new PrometheusSerializer(undefined, false, undefined, false, true)
       const refreshes: Array<Effect.Effect<void>> = []
+      // A worker's scrape can start from the primary's IPC message, outside any fiber: run it in this scope.
+      const runPromise = yield* FiberSet.makeRuntimePromise()
       const local = () =>
-        Effect.runPromise(Effect.all(refreshes, { concurrency: "unbounded", discard: true }))
+        runPromise(Effect.all(refreshes, { concurrency: "unbounded", discard: true }))
           .then(() => exporter.collect())
           .then(({ resourceMetrics }) => serializer.serialize(resourceMetrics))
       // A cluster worker answers with every worker's metrics, merged by the primary.

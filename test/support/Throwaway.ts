@@ -58,16 +58,22 @@ export interface ThrowawayRedis {
   readonly freeze: () => void
   readonly thaw: () => void
   readonly stop: () => Promise<void>
+  /** A new, empty server on the same port, after `stop`. */
+  readonly start: () => Promise<void>
 }
 
 export const startRedis = async (): Promise<ThrowawayRedis> => {
   const port = await freePort()
-  const child = track(
-    spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-  )
-  await waitForOutput(child, "Ready to accept connections", 10_000)
+  const spawnServer = async () => {
+    const server = track(
+      spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+        stdio: ["ignore", "pipe", "pipe"]
+      })
+    )
+    await waitForOutput(server, "Ready to accept connections", 10_000)
+    return server
+  }
+  let child = await spawnServer()
   return {
     url: `redis://127.0.0.1:${port}`,
     freeze: () => child.kill("SIGSTOP"),
@@ -75,6 +81,9 @@ export const startRedis = async (): Promise<ThrowawayRedis> => {
     stop: async () => {
       child.kill("SIGKILL")
       await exited(child)
+    },
+    start: async () => {
+      child = await spawnServer()
     }
   }
 }
