@@ -129,7 +129,7 @@ const typo = (word: string, i: number) => {
 
 const distinct = (items: Iterable<string>, n: number) => [...new Set(items)].slice(0, n)
 
-const searches = () =>
+export const searches = () =>
   distinct(
     (function* () {
       for (let i = 0; i < WORDS.length; i++) {
@@ -141,7 +141,7 @@ const searches = () =>
     200
   )
 
-const suggestions = () =>
+export const suggestions = () =>
   distinct(
     (function* () {
       for (let len = 2; len <= 6; len++) for (const w of WORDS) if (w.length >= len) yield w.slice(0, len)

@@ -77,6 +77,7 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
             queries.count,
             queries.page,
             queries.rankedPage,
+            ...(queries.boundedPage === null ? [] : [queries.boundedPage]),
             queries.summary,
             queries.brands,
             queries.categories,

@@ -15,7 +15,15 @@ import { paginationOf, perPageOf } from "../../domain/pagination.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
 import { PRODUCT_COLUMNS, productRows } from "./Products.ts"
-import { correctSearch, matchesSomething, matchQuery, planSearch, relevance, type SearchPlan } from "./Search.ts"
+import {
+  correctSearch,
+  matchesSomething,
+  matchQuery,
+  planSearch,
+  relevance,
+  relevanceBound,
+  type SearchPlan
+} from "./Search.ts"
 
 /** The listing parameters after defaults, caps and normalisation: also the cache key. */
 export interface ListParams {
@@ -73,6 +81,12 @@ export interface ListingContext {
 }
 
 const BRAND_FACET_SIZE = 20
+/**
+ * Most popular matches a relevance page looks through for a page of products at the relevance bound
+ * before it ranks every match instead. On the 100k catalog the broadest words (`mat` 23,232 matches,
+ * `saree` typed `sree`, `phone`, `novel`) fill page 1 within their 20-250 most popular matches.
+ */
+const BOUNDED_ROWS = 500
 const RATING_STEPS = [4, 3, 2, 1] as const
 
 /**
@@ -161,6 +175,24 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
     }>`SELECT ${sql.literal(PRODUCT_COLUMNS)}, count(*) OVER ()::int AS total FROM products p
               WHERE ${where()}
               ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`,
+    /**
+     * The relevance page when it is made only of products at the highest relevance any product can reach
+     * (relevanceBound), taken in popularity order from the BOUNDED_ROWS most popular matches, with the total
+     * of all matches on each row. When it comes back full, no product can rank before its rows (none scores
+     * higher, and among equals popularity decides), so it is exactly the page `page` returns, without
+     * scoring every match; otherwise the caller ranks them all. Null when the order is not descending relevance.
+     */
+    boundedPage:
+      ranked && plan !== null && params.desc
+        ? sql<{ id: number; total: number }>`
+            SELECT ${sql.literal(PRODUCT_COLUMNS)}, c.total FROM (
+              SELECT p.id, p.review_count, p.rating, count(*) OVER ()::int AS total FROM products p WHERE ${where()}
+              ORDER BY p.review_count DESC, p.rating DESC, p.id LIMIT ${BOUNDED_ROWS}
+            ) AS c JOIN products p ON p.id = c.id
+            WHERE ${relevance(sql, plan)} >= ${relevanceBound(plan)}::numeric
+            ORDER BY c.review_count DESC, c.rating DESC, c.id
+            LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`
+        : null,
     ranked,
     filtered,
     /** The summary with one facet's own filter left out (only for facets whose filter is set). */
@@ -271,7 +303,18 @@ export const makeListing = (
             : null
         let total: number
         let products: ReadonlyArray<Product>
-        if (queries.ranked && summary === null) {
+        // A broad search's page usually fills from the most popular matches at the relevance bound; only a
+        // page that does not fill ranks every match.
+        const bounded = queries.boundedPage === null ? null : yield* Effect.orDie(queries.boundedPage)
+        if (bounded !== null) {
+          total = summary?.total ?? bounded[0]?.total ?? (yield* Effect.orDie(queries.count))[0]!.total
+          products =
+            bounded.length === params.perPage
+              ? yield* productRows(Effect.succeed(bounded.map(({ total: _, ...product }) => product)))
+              : (params.page - 1) * params.perPage >= total
+                ? []
+                : yield* Effect.orDie(productRows(queries.page))
+        } else if (queries.ranked && summary === null) {
           const rows = yield* Effect.orDie(queries.rankedPage)
           products = yield* productRows(Effect.succeed(rows.map(({ total: _, ...product }) => product)))
           total = rows[0]?.total ?? (params.page === 1 ? 0 : (yield* Effect.orDie(queries.count))[0]!.total)

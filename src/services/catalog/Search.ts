@@ -72,6 +72,17 @@ export interface WordMatch {
   readonly typo: ReadonlyArray<string>
   /** Whether the vocabulary holds the word or a longer word containing it: false means it matches nothing. */
   readonly known: boolean
+  /**
+   * The fields (bits: 1 name, 2 brand, 4 categories, 8 description; migrations/0008_search_bounds.sql)
+   * the vocabulary has ever had these words in, so relevance looks for each only where it can be: of
+   * the exact words together, of any word with the prefix, and of each infix and typo word.
+   */
+  readonly fields: {
+    readonly exact: number
+    readonly prefix: number
+    readonly infix: ReadonlyArray<number>
+    readonly typo: ReadonlyArray<number>
+  }
 }
 
 export interface SearchPlan {
@@ -98,19 +109,34 @@ const KINDS: ReadonlyArray<Kind> = ["exact", "prefix", "infix", "typo"]
 /** Name, brand, category path, description. */
 const FIELD_WEIGHT: Record<Field, number> = { A: 1, B: 0.8, C: 0.6, D: 0.3 }
 const KIND_WEIGHT: Record<Kind, number> = { exact: 1, prefix: 0.8, infix: 0.5, typo: 0.4 }
+/** A field's bit in search_words.fields. */
+const FIELD_BIT: Record<Field, number> = { A: 1, B: 2, C: 4, D: 8 }
+/** Every field: what a word whose fields are not known may score in. */
+export const ALL_FIELDS = 15
+const PHRASE_BONUS = "0.5"
+/** The score of matching one way in one field, as relevance writes it into SQL (exact decimals). */
+const score = (kind: Kind, field: Field) => (KIND_WEIGHT[kind] * FIELD_WEIGHT[field]).toFixed(3)
 
+/** The tsquery operands of one way of matching in one field, leaving out words never seen in that field. */
 const kindTerms = (w: WordMatch, kind: Kind, field: Field): ReadonlyArray<string> => {
+  const bit = FIELD_BIT[field]
+  const inField = (terms: ReadonlyArray<string>, fields: ReadonlyArray<number>) =>
+    terms.filter((_, i) => (fields[i]! & bit) !== 0).map((t) => `${quote(t)}:${field}`)
   switch (kind) {
     case "exact":
-      return w.exact.map((t) => `${quote(t)}:${field}`)
+      return (w.fields.exact & bit) === 0 ? [] : w.exact.map((t) => `${quote(t)}:${field}`)
     case "prefix":
-      return [`${quote(w.prefix)}:*${field}`]
+      return (w.fields.prefix & bit) === 0 ? [] : [`${quote(w.prefix)}:*${field}`]
     case "infix":
-      return w.infix.map((t) => `${quote(t)}:${field}`)
+      return inField(w.infix, w.fields.infix)
     case "typo":
-      return w.typo.map((t) => `${quote(t)}:${field}`)
+      return inField(w.typo, w.fields.typo)
   }
 }
+
+/** Whether the words can stand together in a name as typed: several, each of them seen in a name. */
+const phrasePossible = (plan: SearchPlan) =>
+  plan.words.length > 1 && plan.words.every((w) => (w.fields.exact & FIELD_BIT.A) !== 0)
 
 /**
  * The relevance of a matching product: per word and field, the weight of the
@@ -122,22 +148,44 @@ const kindTerms = (w: WordMatch, kind: Kind, field: Field): ReadonlyArray<string
  */
 export const relevance = (sql: SqlClient.SqlClient, plan: SearchPlan): Fragment => {
   const parts: Array<Fragment> = plan.words.flatMap((w) =>
-    FIELDS.map((field) => {
+    FIELDS.flatMap((field) => {
       const all = KINDS.flatMap((kind) => kindTerms(w, kind, field))
+      if (all.length === 0) return []
       const whens = KINDS.flatMap((kind) => {
         const terms = kindTerms(w, kind, field)
-        const score = (KIND_WEIGHT[kind] * FIELD_WEIGHT[field]).toFixed(3)
-        return terms.length === 0 ? [] : [sql`WHEN p.search_terms @@ ${any(terms)}::tsquery THEN ${sql.literal(score)}`]
+        return terms.length === 0
+          ? []
+          : [sql`WHEN p.search_terms @@ ${any(terms)}::tsquery THEN ${sql.literal(score(kind, field))}`]
       })
       // One test settles the common case, a word that is nowhere in this field.
-      return sql`(CASE WHEN NOT p.search_terms @@ ${any(all)}::tsquery THEN 0 ${sql.join(" ", false)(whens)} ELSE 0 END)`
+      return [
+        sql`(CASE WHEN NOT p.search_terms @@ ${any(all)}::tsquery THEN 0 ${sql.join(" ", false)(whens)} ELSE 0 END)`
+      ]
     })
   )
-  if (plan.words.length > 1) {
+  if (phrasePossible(plan)) {
     const phrase = plan.words.map((w) => `${quote(w.word)}:A`).join(" <-> ")
-    parts.push(sql`(CASE WHEN p.search_terms @@ ${phrase}::tsquery THEN 0.5 ELSE 0 END)`)
+    parts.push(sql`(CASE WHEN p.search_terms @@ ${phrase}::tsquery THEN ${sql.literal(PHRASE_BONUS)} ELSE 0 END)`)
   }
-  return sql.join(" + ", false)(parts)
+  return parts.length === 0 ? sql`0` : sql.join(" + ", false)(parts)
+}
+
+/**
+ * The highest relevance any product can reach for this plan, as an exact decimal: per word and field the
+ * best way of matching whose words have been in that field, summed as relevance sums them, plus the phrase
+ * bonus when every word has been in a name. When a page of products reaches it, no other product can rank
+ * before them, so the ranking need not read every match (Listing.ts, boundedPage).
+ */
+export const relevanceBound = (plan: SearchPlan): string => {
+  const thousandths = (decimal: string) => Math.round(Number(decimal) * 1000)
+  let total = 0
+  for (const w of plan.words)
+    for (const field of FIELDS) {
+      const best = KINDS.find((kind) => kindTerms(w, kind, field).length > 0)
+      if (best !== undefined) total += thousandths(score(best, field))
+    }
+  if (phrasePossible(plan)) total += thousandths(PHRASE_BONUS)
+  return (total / 1000).toFixed(3)
 }
 
 interface WordRow {
@@ -148,6 +196,10 @@ interface WordRow {
   readonly joins_next: boolean
   readonly infix: ReadonlyArray<string>
   readonly similar: ReadonlyArray<string>
+  readonly exact_fields: number
+  readonly prefix_fields: number
+  readonly infix_fields: ReadonlyArray<number>
+  readonly similar_fields: ReadonlyArray<number>
 }
 
 /**
@@ -165,15 +217,25 @@ export const planSearch = (sql: SqlClient.SqlClient, search: string) =>
       SELECT n, w AS word,
         EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w) AS known,
         EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w || words.next) AS joins_next,
-        CASE WHEN length(w) >= 3 THEN ARRAY(
-          SELECT s.word FROM search_words s
+        coalesce(infix.words, '{}') AS infix, coalesce(infix.fields, '{}') AS infix_fields,
+        coalesce(typo.words, '{}') AS similar, coalesce(typo.fields, '{}') AS similar_fields,
+        (SELECT coalesce(bit_or(s.fields), 0)::int FROM search_words s WHERE s.word IN (words.w, words.stem)) AS exact_fields,
+        (SELECT coalesce(bit_or(s.fields), 0)::int FROM search_words s WHERE s.word LIKE words.stem || '%') AS prefix_fields
+      FROM words
+      LEFT JOIN LATERAL (
+        SELECT array_agg(word ORDER BY length(word), word) AS words, array_agg(fields::int ORDER BY length(word), word) AS fields
+        FROM (
+          SELECT s.word, s.fields FROM search_words s
           WHERE s.word LIKE '%' || words.stem || '%' AND s.word <> words.w
           ORDER BY length(s.word), s.word LIMIT ${MAX_INFIX_WORDS}
-        ) ELSE '{}' END AS infix,
-        CASE WHEN length(w) >= 4 AND NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w)
-          THEN ARRAY(SELECT s.word FROM search_words_similar(words.w, ${TYPO_SIMILARITY}::real, ${MAX_SIMILAR_WORDS}::int) s)
-          ELSE '{}' END AS similar
-      FROM words ORDER BY n`
+        ) AS i
+      ) AS infix ON length(w) >= 3
+      LEFT JOIN LATERAL (
+        SELECT array_agg(m.word ORDER BY m.n) AS words, array_agg(s.fields::int ORDER BY m.n) AS fields
+        FROM search_words_similar(words.w, ${TYPO_SIMILARITY}::real, ${MAX_SIMILAR_WORDS}::int) WITH ORDINALITY AS m(word, score, n)
+        JOIN search_words s ON s.word = m.word
+      ) AS typo ON length(w) >= 4 AND NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w)
+      ORDER BY n`
     // A letter or two next to another word is part of a code ("g-shock", "t shirt", "levi s"): when the two
     // written together are a catalog word, they are searched as that word, not as a one-letter prefix.
     const all: Array<WordRow> = []
@@ -181,7 +243,18 @@ export const planSearch = (sql: SqlClient.SqlClient, search: string) =>
       const r = rows[i]!
       const next = rows[i + 1]
       if (next !== undefined && r.joins_next && (r.word.length <= 2 || next.word.length <= 2)) {
-        all.push({ n: r.n, word: r.word + next.word, known: true, joins_next: false, infix: [], similar: [] })
+        all.push({
+          n: r.n,
+          word: r.word + next.word,
+          known: true,
+          joins_next: false,
+          infix: [],
+          similar: [],
+          exact_fields: ALL_FIELDS,
+          prefix_fields: ALL_FIELDS,
+          infix_fields: [],
+          similar_fields: []
+        })
         i++
       } else all.push(r)
     }
@@ -192,12 +265,25 @@ export const planSearch = (sql: SqlClient.SqlClient, search: string) =>
       const singular = singularOf(r.word)
       const stem = singular ?? r.word
       const exact = singular === null ? [r.word] : [r.word, singular]
-      const infix = r.infix.filter((t) => !t.startsWith(stem) && !exact.includes(t))
+      const infixAt = r.infix.flatMap((t, i) => (!t.startsWith(stem) && !exact.includes(t) ? [i] : []))
       // Typos only for a word the catalog has nowhere, not even inside a longer word: "phones" is not "ones".
       const known = r.known || r.infix.length > 0
       const limit = known ? -1 : maxEdits(r.word.length)
-      const typo = r.similar.filter((t) => editDistance(r.word, t, limit) <= limit)
-      return { word: r.word, exact, prefix: stem, infix, typo, known }
+      const typoAt = r.similar.flatMap((t, i) => (editDistance(r.word, t, limit) <= limit ? [i] : []))
+      return {
+        word: r.word,
+        exact,
+        prefix: stem,
+        infix: infixAt.map((i) => r.infix[i]!),
+        typo: typoAt.map((i) => r.similar[i]!),
+        known,
+        fields: {
+          exact: r.exact_fields,
+          prefix: r.prefix_fields,
+          infix: infixAt.map((i) => r.infix_fields[i]!),
+          typo: typoAt.map((i) => r.similar_fields[i]!)
+        }
+      }
     })
     return { words } satisfies SearchPlan
   })
