@@ -30,23 +30,60 @@ try {
     ["search", "/products?search=phone"]
   ]
   const rows: Array<Array<string>> = []
+  const median = (xs: Array<number>) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      0.5
+    ).toFixed(0)
   for (const [name, path] of pages) {
     const times: Array<number> = []
+    // Where the time goes, per round: the page's script loaded, its first API request sent, its last answered.
+    const scriptEnd: Array<number> = []
+    const apiStart: Array<number> = []
+    const apiEnd: Array<number> = []
     // A new context each time: no HTTP cache, no storage (the server's caches stay warm after the first round).
     for (let round = 0; round <= ROUNDS; round++) {
       const context = await browser.newContext({ viewport: DESKTOP })
       const page = await context.newPage()
       await page.goto(shop.url + path, { waitUntil: "commit" })
       await page.locator(".card, .empty").first().waitFor({ timeout: 30_000 })
-      const ms = await page.evaluate(() => performance.now())
-      if (round > 0) times.push(ms)
+      const [ms, timing] = await page.evaluate(() => {
+        const resources = performance.getEntriesByType("resource") as Array<PerformanceResourceTiming>
+        const api = resources.filter((r) => new URL(r.name).pathname.startsWith("/api/"))
+        const scripts = resources.filter((r) => r.initiatorType === "script" || r.name.endsWith(".js"))
+        return [
+          performance.now(),
+          {
+            script: Math.max(0, ...scripts.map((r) => r.responseEnd)),
+            apiStart: Math.min(...api.map((r) => r.startTime)),
+            apiEnd: Math.max(0, ...api.map((r) => r.responseEnd))
+          }
+        ] as const
+      })
+      if (round > 0) {
+        times.push(ms)
+        scriptEnd.push(timing.script)
+        apiStart.push(timing.apiStart)
+        apiEnd.push(timing.apiEnd)
+      }
       await context.close()
     }
     times.sort((a, b) => a - b)
-    rows.push([name, percentile(times, 0.5).toFixed(0), times[times.length - 1]!.toFixed(0)])
+    rows.push([
+      name,
+      percentile(times, 0.5).toFixed(0),
+      times[times.length - 1]!.toFixed(0),
+      median(scriptEnd),
+      median(apiStart),
+      median(apiEnd)
+    ])
   }
   console.log(`\nnavigation to products on screen, ms (${ROUNDS} cold-browser rounds after one warm-up):\n`)
-  table(["page", "median", "max"], rows)
+  table(["page", "median", "max", "script loaded", "first API request", "last API answer"], rows)
+  console.log(
+    "\n(the last three are medians, from navigation: before the first API request the page's JavaScript loads and runs;"
+  )
+  console.log(" between it and the last answer the API works; after the last answer the page decodes and renders)")
 } finally {
   await browser.close()
   await shop.stop()

@@ -36,10 +36,54 @@ const withAccessToken = (accessToken: ShopClientOptions["accessToken"]) => (clie
           : request
       })
 
+type AnyMethod = (request?: unknown) => Effect.Effect<unknown, unknown>
+
+/**
+ * The client with each endpoint's method built on its first call. Building a
+ * method derives its encoders and decoders from the endpoint's schemas, and
+ * doing that for every endpoint up front costs a browser's first page about a
+ * hundred milliseconds of CPU (more on a phone) before its first request; a
+ * page calls a few endpoints, so it pays for those only.
+ */
+const makeLazy = (options: ShopClientOptions) =>
+  Effect.map(HttpClient.HttpClient, (base): ShopClientShape => {
+    const httpClient = withAccessToken(options.accessToken)(base)
+    const built = new Map<string, AnyMethod>()
+    const method =
+      (group: string, endpoint: string): AnyMethod =>
+      (request) =>
+        Effect.suspend(() => {
+          const key = `${group}.${endpoint}`
+          const known = built.get(key)
+          if (known !== undefined) return known(request)
+          const make = HttpApiClient.endpoint(Api, {
+            group: group as never,
+            endpoint: endpoint as never,
+            httpClient,
+            baseUrl: options.baseUrl
+          }) as unknown as Effect.Effect<AnyMethod>
+          return Effect.flatMap(make, (m) => {
+            built.set(key, m)
+            return m(request)
+          })
+        })
+    const client: Record<string, unknown> = {}
+    for (const group of Object.values(Api.groups)) {
+      const methods: Record<string, AnyMethod> = {}
+      for (const name of Object.keys(group.endpoints)) methods[name] = method(group.identifier, name)
+      if (group.topLevel) Object.assign(client, methods)
+      else client[group.identifier] = methods
+    }
+    return client as unknown as ShopClientShape
+  })
+
 /** The client as an Effect service; it needs an `HttpClient` (fetch in `layer`, any other with `layerWithHttpClient`). */
 export class ShopClient extends Context.Service<ShopClient, ShopClientShape>()("flipkart-monolith/ShopClient") {
   static readonly make = (options: ShopClientOptions) =>
     HttpApiClient.make(Api, { baseUrl: options.baseUrl, transformClient: withAccessToken(options.accessToken) })
+
+  /** The same client, each endpoint's method built when first called: for a page's start-up time (the web UI uses it). */
+  static readonly makeLazy = makeLazy
 
   /** The client over any `HttpClient` the caller provides. */
   static readonly layerWithHttpClient = (options: ShopClientOptions) =>

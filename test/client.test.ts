@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { assert, describe, it, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
+import { FetchHttpClient } from "effect/http"
 import { ShopClient } from "flipkart-monolith/client"
 import { NotFound } from "../src/domain/errors.ts"
 import { createProduct } from "./support/shop.ts"
@@ -43,32 +44,40 @@ describe("ShopClient", () => {
   })
 })
 
+const lazyLayer = (options: Parameters<typeof ShopClient.makeLazy>[0]) =>
+  Layer.effect(ShopClient, ShopClient.makeLazy(options)).pipe(Layer.provide(FetchHttpClient.layer))
+
 layer(Server)("ShopClient against a running server", (it) => {
-  it.effect("registers, browses, fills a cart and reads it back with the stored token", () =>
-    Effect.gen(function* () {
-      const { url } = yield* TestServer
-      let token: string | undefined
-      const productId = yield* createProduct({ stock: 5, price: 250 })
-      const result = yield* Effect.gen(function* () {
-        const client = yield* ShopClient
-        const health = yield* client.health()
-        assert.strictEqual(health.status, "healthy")
-        const tag = Math.random().toString(36).slice(2, 8)
-        const registered = yield* client.auth.register({
-          payload: { email: `client_${tag}@example.com`, username: `client_${tag}`, password: "password123" }
-        })
-        token = registered.access_token
-        const product = yield* client.products.get({ params: { id: productId } })
-        assert.strictEqual(product.final_price, 250)
-        yield* client.cart.addToCart({ payload: { product_id: productId, quantity: 2 } })
-        const cart = yield* client.cart.getCart({})
-        const missing = yield* client.products.get({ params: { id: 999_999 } }).pipe(Effect.flip)
-        return { cart, missing }
-      }).pipe(Effect.provide(ShopClient.layer({ baseUrl: url, accessToken: () => token })))
-      assert.strictEqual(result.cart.items.length, 1)
-      assert.strictEqual(result.cart.total, 500)
-      assert.instanceOf(result.missing, NotFound)
-      assert.strictEqual(result.missing.code, "NOT_FOUND")
-    })
-  )
+  // The same calls through both ways of building the client: all methods up front, or each on its first call.
+  for (const [how, clientLayer] of [
+    ["built up front", ShopClient.layer],
+    ["built per method on first call", lazyLayer]
+  ] as const)
+    it.effect(`registers, browses, fills a cart and reads it back with the stored token (${how})`, () =>
+      Effect.gen(function* () {
+        const { url } = yield* TestServer
+        let token: string | undefined
+        const productId = yield* createProduct({ stock: 5, price: 250 })
+        const result = yield* Effect.gen(function* () {
+          const client = yield* ShopClient
+          const health = yield* client.health()
+          assert.strictEqual(health.status, "healthy")
+          const tag = Math.random().toString(36).slice(2, 8)
+          const registered = yield* client.auth.register({
+            payload: { email: `client_${tag}@example.com`, username: `client_${tag}`, password: "password123" }
+          })
+          token = registered.access_token
+          const product = yield* client.products.get({ params: { id: productId } })
+          assert.strictEqual(product.final_price, 250)
+          yield* client.cart.addToCart({ payload: { product_id: productId, quantity: 2 } })
+          const cart = yield* client.cart.getCart({})
+          const missing = yield* client.products.get({ params: { id: 999_999 } }).pipe(Effect.flip)
+          return { cart, missing }
+        }).pipe(Effect.provide(clientLayer({ baseUrl: url, accessToken: () => token })))
+        assert.strictEqual(result.cart.items.length, 1)
+        assert.strictEqual(result.cart.total, 500)
+        assert.instanceOf(result.missing, NotFound)
+        assert.strictEqual(result.missing.code, "NOT_FOUND")
+      })
+    )
 })

@@ -1,7 +1,6 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { OpenApi } from "effect/http-api"
-import { Api } from "../src/http/Api.ts"
+import { apiDocument } from "../src/http/ApiDocument.ts"
 import { OPERATION_DOCS } from "../src/http/DocsOperations.ts"
 import { makeAdmin, registerUser } from "./support/auth.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
@@ -12,7 +11,7 @@ import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
  * check (test/support/ContractCheck.ts): responses must be documented ones.
  */
 
-const spec: any = OpenApi.fromApi(Api)
+const spec: any = apiDocument()
 const METHODS = ["get", "put", "post", "delete"] as const
 const operations = Object.entries<any>(spec.paths).flatMap(([path, item]) =>
   METHODS.filter((m) => item[m] !== undefined).map((method) => ({ path, method, op: item[method] }))

@@ -2,7 +2,6 @@ import { HttpApi, OpenApi } from "effect/http-api"
 import { SERVICE_VERSION } from "../infra/version.ts"
 import { CategoriesApi, ProductsApi } from "./CatalogApi.ts"
 import { AuthApi } from "./AuthApi.ts"
-import { refineDocument } from "./DocsDocument.ts"
 import { CartApi } from "./CartApi.ts"
 import { OrdersApi } from "./OrdersApi.ts"
 import { ReviewsApi } from "./ReviewsApi.ts"
@@ -10,7 +9,8 @@ import { RouteTemplate } from "./RouteTemplate.ts"
 import { SystemApi } from "./SystemApi.ts"
 import { UsersApi } from "./UsersApi.ts"
 
-const Endpoints = HttpApi.make("shop")
+/** The groups without the document's annotations (what DocsDocument.ts reflects over). */
+export const Endpoints = HttpApi.make("shop")
   .add(SystemApi)
   .add(CategoriesApi)
   .add(ProductsApi)
@@ -21,7 +21,12 @@ const Endpoints = HttpApi.make("shop")
   .add(OrdersApi)
   .middleware(RouteTemplate)
 
-/** The whole HTTP contract of API.md: one group per area. */
+/**
+ * The whole HTTP contract of API.md: one group per area. Its OpenAPI document
+ * is `apiDocument()` (ApiDocument.ts), which adds the finishing touches of
+ * DocsDocument.ts; they stay out of this module so that the typed client's
+ * browser bundle does not carry the document's code.
+ */
 export class Api extends Endpoints.annotateMerge(
   OpenApi.annotations({
     title: "Flipkart-like shop API",
@@ -37,7 +42,6 @@ export class Api extends Endpoints.annotateMerge(
       "- **Limits**: requests per client IP and per user (429 with `Retry-After`), bodies up to 1 MiB (413)."
     ].join("\n"),
     license: { name: "Proprietary", identifier: "LicenseRef-Proprietary" },
-    servers: [{ url: "/", description: "The server that serves this document" }],
-    transform: refineDocument(Endpoints)
+    servers: [{ url: "/", description: "The server that serves this document" }]
   })
 ) {}

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto"
 import { brotliCompressSync, constants, gzipSync } from "node:zlib"
 import { Effect } from "effect"
 import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { OpenApi } from "effect/http-api"
-import { Api } from "./Api.ts"
+import { apiDocument } from "./ApiDocument.ts"
 
 /**
  * /docs (Scalar), its script and /openapi.json, served from memory: each body
@@ -96,7 +95,7 @@ const page = (title: string) => `<!doctype html>
 /** GET /docs, /docs/scalar.js and /openapi.json. */
 export const DocsLive = HttpRouter.use(
   Effect.fnUntraced(function* (router) {
-    const spec = OpenApi.fromApi(Api)
+    const spec = apiDocument()
     const revalidate = "public, max-age=0, must-revalidate"
     const document = asset(JSON.stringify(spec), "application/json", revalidate)
     const html = asset(page(spec.info.title), "text/html; charset=utf-8", revalidate)

@@ -1,5 +1,4 @@
-import { OpenApi } from "effect/http-api"
-import { Api } from "./Api.ts"
+import { apiDocument } from "./ApiDocument.ts"
 
 /**
  * One wording per problem, for a person: a refused field is described from
@@ -14,7 +13,7 @@ type Json = any
 
 /** Each field name of the API (parameters and request body properties) with its schema in the document. */
 const fieldSchemas = (() => {
-  const spec: Json = OpenApi.fromApi(Api)
+  const spec: Json = apiDocument()
   const resolve = (node: Json): Json =>
     typeof node?.$ref === "string" ? resolve(spec.components.schemas[node.$ref.split("/").pop()]) : node
   const fields = new Map<string, Json>()

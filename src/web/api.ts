@@ -125,7 +125,7 @@ export const signedIn = (s: Session) => {
 let clientPromise: Promise<Client> | undefined
 const client = () =>
   (clientPromise ??= Effect.runPromise(
-    ShopClient.make({ baseUrl: location.origin, accessToken: () => session.get()?.access_token }).pipe(
+    ShopClient.makeLazy({ baseUrl: location.origin, accessToken: () => session.get()?.access_token }).pipe(
       Effect.provide(FetchHttpClient.layer)
     )
   ))

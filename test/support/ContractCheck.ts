@@ -1,7 +1,6 @@
 import { type Document, OpenAPIBackend, type Request as ApiRequest } from "openapi-backend"
 import addFormats from "ajv-formats"
-import { OpenApi } from "effect/http-api"
-import { Api } from "../../src/http/Api.ts"
+import { apiDocument } from "../../src/http/ApiDocument.ts"
 
 /**
  * Checks every exchange the suite makes against the API document (/openapi.json)
@@ -27,7 +26,7 @@ let validator: Promise<OpenAPIBackend> | undefined
 const validatorFor = () =>
   (validator ??= (async () => {
     const api = new OpenAPIBackend({
-      definition: OpenApi.fromApi(Api) as unknown as Document,
+      definition: apiDocument() as unknown as Document,
       quick: true,
       validate: true,
       ajvOpts: { strict: false },

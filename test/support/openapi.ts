@@ -1,5 +1,4 @@
-import { OpenApi } from "effect/http-api"
-import { Api } from "../../src/http/Api.ts"
+import { apiDocument } from "../../src/http/ApiDocument.ts"
 
 export type JsonSchema = Record<string, any>
 
@@ -14,7 +13,7 @@ export interface Operation {
 }
 
 /** The OpenAPI document the server publishes at /openapi.json. */
-export const spec: JsonSchema = OpenApi.fromApi(Api)
+export const spec: JsonSchema = apiDocument()
 
 export const resolve = (schema: JsonSchema): JsonSchema => {
   let current = schema
