@@ -39,6 +39,11 @@ const RAMP = process.env.BENCH_RAMP ?? "10"
 const PRODUCTS = process.env.CLUSTER_PRODUCTS ?? "10000"
 const ROUNDS = Number(process.env.CLUSTER_ROUNDS ?? 1)
 const INSTANCES = ["127.0.0.2", "127.0.0.3"]
+/**
+ * `proxy` (default): take the instance out of nginx's "app" first (/etc/hosts, then a reload), SIGTERM it once nginx
+ * holds no connection to it. `signal`: SIGTERM while nginx still sends to it (see the README for what that cuts).
+ */
+const DEPLOY = process.env.CLUSTER_DEPLOY ?? "proxy"
 const NGINX = process.env.NGINX ?? "/usr/sbin/nginx"
 
 const log = (line: string) => console.log(`[cluster] ${line}`)
@@ -63,12 +68,14 @@ process.once("exit", (code) => {
   else console.log(`[cluster] logs kept in ${work}`)
 })
 
+if (DEPLOY !== "proxy" && DEPLOY !== "signal") throw new Error(`CLUSTER_DEPLOY must be proxy or signal, got ${DEPLOY}`)
 execFileSync("ip", ["link", "set", "lo", "up"])
-fs.writeFileSync(
-  path.join(work, "hosts"),
-  ["127.0.0.1 localhost", ...INSTANCES.map((a) => `${a} app`), "::1 localhost", ""].join("\n")
-)
-execFileSync("mount", ["--bind", path.join(work, "hosts"), "/etc/hosts"])
+const hostsFile = path.join(work, "hosts")
+/** Written in place (same inode), so the bind mount on /etc/hosts shows the new content. */
+const resolveAppTo = (hosts: ReadonlyArray<string>) =>
+  fs.writeFileSync(hostsFile, ["127.0.0.1 localhost", ...hosts.map((a) => `${a} app`), "::1 localhost", ""].join("\n"))
+resolveAppTo(INSTANCES)
+execFileSync("mount", ["--bind", hostsFile, "/etc/hosts"])
 
 const redis = await startRedis()
 const primary = await startPostgres({ maxConnections: 100 })
@@ -161,6 +168,32 @@ const servedByNginx = async (host: string, sinceLine: number, ms: number) => {
   throw new Error(`nginx sent no request to ${host} within ${ms} ms of its restart`)
 }
 
+/** The nginx worker processes (the master's children) now. */
+const nginxWorkers = () =>
+  fs
+    .readFileSync(`/proc/${nginx.pid}/task/${nginx.pid}/children`, "utf8")
+    .split(" ")
+    .filter((p) => p !== "")
+    .map(Number)
+
+/** Processes that hold a client connection on nginx's port 80. */
+const holdingClients = () =>
+  new Set(
+    [
+      ...execFileSync("ss", ["-Htnp", "state", "established", "sport", "=", ":80"], { encoding: "utf8" }).matchAll(
+        /pid=(\d+)/g
+      )
+    ].map((m) => Number(m[1]))
+  )
+
+const waitFor = async (what: string, ms: number, done: () => boolean) => {
+  const deadline = Date.now() + ms
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`)
+    await sleep(100)
+  }
+}
+
 interface Restart {
   readonly host: string
   readonly code: number | null
@@ -171,6 +204,26 @@ const restarts: Array<Restart> = []
 const rollingDeploy = async () => {
   for (const host of INSTANCES) {
     const old = servers.get(host)!
+    const started = performance.now()
+    if (DEPLOY === "proxy") {
+      // As a load balancer drops a pod from its endpoints before the pod is signalled: new nginx workers resolve
+      // "app" without it; the old ones finish the requests of the client connections they hold, close each after
+      // its request, and send nothing new. (They exit only once their idle connections to the app time out, so
+      // what is waited for is their last client connection, not their exit.)
+      const oldWorkers = new Set(nginxWorkers())
+      resolveAppTo(INSTANCES.filter((h) => h !== host))
+      nginx.kill("SIGHUP")
+      // The master starts the new workers before it tells the old ones to stop taking connections.
+      await waitFor("nginx starts new workers", 10_000, () => nginxWorkers().some((pid) => !oldWorkers.has(pid)))
+      await sleep(200)
+      await waitFor("nginx's old workers finish their requests", 60_000, () => {
+        const holding = holdingClients()
+        return [...oldWorkers].every((pid) => !holding.has(pid))
+      })
+      log(
+        `${host}: out of nginx's "app", old workers done ${((performance.now() - started) / 1000).toFixed(1)} s later`
+      )
+    }
     const signalled = performance.now()
     old.child.kill("SIGTERM")
     const code = await Promise.race([old.exited, sleep(30_000).then(() => "hung" as const)])
@@ -178,13 +231,17 @@ const rollingDeploy = async () => {
     const drainSeconds = (performance.now() - signalled) / 1000
     const logLine = accessEntries().length
     servers.set(host, await start(host))
-    // nginx (open source) has no health checks: it learnt the instance was down from a refused connection and
-    // tries it again after fail_timeout (10 s). Taking the other one down before then would leave it none.
+    if (DEPLOY === "proxy") {
+      resolveAppTo(INSTANCES)
+      nginx.kill("SIGHUP")
+    }
+    // With CLUSTER_DEPLOY=signal nginx learnt the instance was down from a refused connection and tries it again
+    // only after fail_timeout (10 s): taking the other one down before then would leave it none.
     await servedByNginx(host, logLine, 30_000)
-    const downSeconds = (performance.now() - signalled) / 1000
+    const downSeconds = (performance.now() - started) / 1000
     restarts.push({ host, code, drainSeconds, downSeconds })
     log(
-      `${host}: exit ${code} ${drainSeconds.toFixed(1)} s after SIGTERM, serving through nginx again after ${downSeconds.toFixed(1)} s`
+      `${host}: exit ${code} ${drainSeconds.toFixed(1)} s after SIGTERM, serving through nginx again ${downSeconds.toFixed(1)} s after the deploy of it began`
     )
   }
 }
@@ -232,6 +289,7 @@ interface MixResult {
   readonly requests: number
   readonly fivexx: number
   readonly transportErrors: number
+  readonly resent: number
 }
 const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as MixResult
 
@@ -287,13 +345,16 @@ const describe = (lines: ReadonlyArray<string>) => {
 }
 
 const failed = result.fivexx + result.transportErrors
-console.log(`\ncluster: 2 instances (WEB_CONCURRENCY=1) behind nginx, ${ROUNDS} rolling deploy(s) under bench:mix`)
+console.log(
+  `\ncluster: 2 instances (WEB_CONCURRENCY=1) behind nginx, ${ROUNDS} rolling deploy(s) under bench:mix, CLUSTER_DEPLOY=${DEPLOY}`
+)
 for (const r of restarts)
   console.log(
-    `  ${r.host}: exit ${r.code}, drained in ${r.drainSeconds.toFixed(1)} s, back in nginx's rotation after ${r.downSeconds.toFixed(1)} s`
+    `  ${r.host}: exit ${r.code}, drained in ${r.drainSeconds.toFixed(1)} s, back in nginx's rotation ${r.downSeconds.toFixed(1)} s after its deploy began`
   )
 console.log(
-  `  requests ${result.requests}: failed ${failed} (5xx ${result.fivexx}, no response ${result.transportErrors}); ` +
+  `  requests ${result.requests}: failed ${failed} (5xx ${result.fivexx}, no response ${result.transportErrors}), ` +
+    `sent again after their keep-alive connection closed before any response ${result.resent}; ` +
     `nginx: ${entries.length} requests, 5xx ${nginx5xx.length}, passed to the other instance ${retried.length} ` +
     `(POST ${retriedPosts.length})`
 )

@@ -18,6 +18,7 @@
  * order answered 201 with its lines, and the error counts, for a caller that
  * checks the database itself (bench/cluster.ts).
  */
+import { randomUUID } from "node:crypto"
 import { writeFileSync } from "node:fs"
 import { Agent, request } from "undici"
 import { percentile } from "./report.ts"
@@ -41,36 +42,62 @@ interface Sample {
 }
 const samples: Array<Sample> = []
 let transportErrors = 0
+/** What the requests without a response got instead: error code and request. */
+const transportErrorKinds = new Map<string, number>()
 /** Orders answered 201: id and lines. */
 const placed: Array<{ id: number; items: Array<{ product_id: number; quantity: number }> }> = []
 
+/** Requests sent again after their keep-alive connection closed before any response (see `call`). */
+let resent = 0
+const resentKinds = new Map<string, number>()
+const RESENDABLE = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"])
+
+/**
+ * One request. When the connection closes under it before any response (a server or proxy closing an idle
+ * keep-alive connection as the request went out, e.g. nginx's old workers on a reload), it is sent once more on a
+ * new connection, as browsers do; `resent` counts those. A second failure, or one after the response began, counts
+ * as a transport error.
+ */
 const call = async (
   name: string,
   kind: Kind,
   method: string,
   path: string,
-  options: { readonly token?: string; readonly body?: unknown } = {}
+  options: { readonly token?: string; readonly body?: unknown; readonly idempotencyKey?: string } = {}
 ) => {
   const started = performance.now()
-  try {
-    const res = await request(`${BASE}${path}`, {
-      method: method as "GET",
-      dispatcher: agent,
-      headers: {
-        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-        ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` })
-      },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      headersTimeout: 10_000,
-      bodyTimeout: 10_000
-    })
-    const text = await res.body.text()
-    samples.push({ name, kind, ms: performance.now() - started, status: res.statusCode, at: started })
-    return { status: res.statusCode, json: text.length > 0 ? JSON.parse(text) : undefined }
-  } catch {
-    transportErrors++
-    samples.push({ name, kind, ms: performance.now() - started, status: 0, at: started })
-    return { status: 0, json: undefined }
+  for (let attempt = 1; ; attempt++) {
+    let answered = false
+    try {
+      const res = await request(`${BASE}${path}`, {
+        method: method as "GET",
+        dispatcher: agent,
+        headers: {
+          ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+          ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+          ...(options.idempotencyKey === undefined ? {} : { "idempotency-key": options.idempotencyKey })
+        },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000
+      })
+      answered = true
+      const text = await res.body.text()
+      samples.push({ name, kind, ms: performance.now() - started, status: res.statusCode, at: started })
+      return { status: res.statusCode, json: text.length > 0 ? JSON.parse(text) : undefined }
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? (e as Error).name
+      const what = `${code} (${method} ${name})`
+      if (attempt === 1 && !answered && RESENDABLE.has(code)) {
+        resent++
+        resentKinds.set(what, (resentKinds.get(what) ?? 0) + 1)
+        continue
+      }
+      transportErrors++
+      transportErrorKinds.set(what, (transportErrorKinds.get(what) ?? 0) + 1)
+      samples.push({ name, kind, ms: performance.now() - started, status: 0, at: started })
+      return { status: 0, json: undefined }
+    }
   }
 }
 
@@ -178,9 +205,11 @@ const main = async () => {
     for (let i = 0; i < items; i++) await addHot(user.token)
     const res = await call("checkout", "checkout", "POST", "/api/orders", {
       token: user.token,
+      // Makes the resend of a checkout safe: the server answers a repeated key with the first order.
+      idempotencyKey: randomUUID(),
       body: { address_id: user.addressId, payment_method: pick(["COD", "UPI", "CARD"]) }
     })
-    if (res.status === 201) {
+    if (res.status === 201 && !placed.some((o) => o.id === res.json.order.id)) {
       const order: { id: number; items: Array<{ product: { id: number }; quantity: number }> } = res.json.order
       placed.push({ id: order.id, items: order.items.map((i) => ({ product_id: i.product.id, quantity: i.quantity })) })
     }
@@ -269,11 +298,19 @@ const main = async () => {
         requests: all.length,
         fivexx,
         transportErrors,
+        resent,
         books: { sold, units },
         seconds: elapsed
       })
     )
-  console.log(`5xx: ${fivexx}, transport errors/timeouts: ${transportErrors} (ramp included)`)
+  console.log(
+    `5xx: ${fivexx}, transport errors/timeouts: ${transportErrors} (ramp included)` +
+      (transportErrors > 0 ? `: ${[...transportErrorKinds].map(([k, n]) => `${n} x ${k}`).join(", ")}` : "")
+  )
+  console.log(
+    `sent again after their connection closed before any response: ${resent}` +
+      (resent > 0 ? ` (${[...resentKinds].map(([k, n]) => `${n} x ${k}`).join(", ")})` : "")
+  )
   console.log(`books: stock sold ${sold}, units ordered ${units} -> ${sold === units ? "consistent" : "INCONSISTENT"}`)
   console.log(`targets ${met ? "met" : "NOT met"}`)
   await agent.close()
