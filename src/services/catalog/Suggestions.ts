@@ -48,7 +48,7 @@ const nameScore = (tokens: ReadonlyArray<string>, plan: SearchPlan) => {
 const matchesName = (tokens: ReadonlyArray<string>, plan: SearchPlan) =>
   plan.words.every((w) => tokens.some((t) => t.startsWith(w.prefix) || (w.prefix.length >= 3 && t.includes(w.prefix))))
 
-/** The statements of one suggestion request (test/catalog-explain.test.ts checks their plans). */
+/** The statements of one suggestion request (test/catalogExplain.test.ts checks their plans). */
 export const suggestionQueries = (sql: SqlClient.SqlClient, plan: SearchPlan) => ({
   products: sql<{ id: number; name: string }>`
     SELECT id, name FROM (
