@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import { makeAdmin, registerUser } from "./support/auth.ts"
 import { addToCart, createBuyers, createProduct, placeOrder } from "./support/shop.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
+import { unique } from "./support/unique.ts"
 
 const Server = TestServerLive({ rateLimitEnabled: false })
 
@@ -82,7 +83,7 @@ describe("admin reads", () => {
         const admin = yield* registerUser(url)
         yield* makeAdmin(admin.email)
         const [buyer] = yield* createBuyers(1)
-        const tag = `Lowstock${Date.now().toString(36)}`
+        const tag = unique("Lowstock")
         const ids: Array<number> = []
         for (const [i, stock] of [7, 0, 3, 50].entries())
           ids.push(yield* createProduct({ stock, name: `${tag} item ${i} 100%_off` }))

@@ -7,6 +7,7 @@ import { ShopClient } from "flipkart-monolith/client"
 import { NotFound } from "../src/domain/errors.ts"
 import { createProduct } from "./support/shop.ts"
 import { TestServer, TestServerLive } from "./support/TestServer.ts"
+import { unique } from "./support/unique.ts"
 
 const Server = TestServerLive({ rateLimitEnabled: false })
 
@@ -62,7 +63,7 @@ layer(Server)("ShopClient against a running server", (it) => {
           const client = yield* ShopClient
           const health = yield* client.health()
           assert.strictEqual(health.status, "healthy")
-          const tag = Math.random().toString(36).slice(2, 8)
+          const tag = unique()
           const registered = yield* client.auth.register({
             payload: { email: `client_${tag}@example.com`, username: `client_${tag}`, password: "password123" }
           })

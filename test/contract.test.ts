@@ -4,6 +4,7 @@ import { apiDocument } from "../src/http/ApiDocument.ts"
 import { OPERATION_DOCS } from "../src/http/DocsOperations.ts"
 import { makeAdmin, registerUser } from "./support/auth.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
+import { unique } from "./support/unique.ts"
 
 /**
  * The API document is exact (types, limits, names, prose) and the server does
@@ -236,7 +237,7 @@ layer(Server)("the server does what the document says (requests generated from i
   it.effect("unknown body fields are ignored, as the document says: is_admin in a register body changes nothing", () =>
     Effect.gen(function* () {
       const { url } = yield* TestServer
-      const tag = Math.random().toString(36).slice(2, 8)
+      const tag = unique()
       const res = yield* request(url, "/api/auth/register", {
         method: "POST",
         json: {

@@ -3,6 +3,7 @@ import { Effect, Exit, Layer, Scope } from "effect"
 import { IpNetwork } from "effect/net"
 import { SharedStore } from "../src/infra/SharedStore.ts"
 import { request, TestServer, TestServerLive } from "./support/TestServer.ts"
+import { unique } from "./support/unique.ts"
 
 const limits = { rateLimitIpPerMinute: 5, rateLimitAuthPerMinute: 2 }
 
@@ -98,7 +99,7 @@ describe.runIf(redisUrl !== undefined)("shared through Redis", () => {
   layer(Layer.empty, { excludeTestServices: true })("two instances", (it) => {
     it.effect("the limit holds across two instances sharing one Redis", () =>
       Effect.gen(function* () {
-        const prefix = `test:shared:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}:`
+        const prefix = `${unique("test:shared:")}:`
         const scope = yield* Scope.make()
         const start = () =>
           Layer.buildWithScope(

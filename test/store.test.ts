@@ -5,6 +5,7 @@ import { SharedStore } from "../src/infra/SharedStore.ts"
 import { makeReadCache, MIN_VERSION_TTL } from "../src/services/ReadCache.ts"
 import { startRedis } from "./support/Throwaway.ts"
 import { testStore } from "./support/TestStore.ts"
+import { unique } from "./support/unique.ts"
 
 const backend = process.env.REDIS_URL ? "redis" : "memory"
 
@@ -67,7 +68,7 @@ layer(testStore(), { excludeTestServices: true })(`SharedStore (${backend})`, (i
 })
 
 describe.runIf(process.env.REDIS_URL !== undefined)("SharedStore keys in a real Redis", () => {
-  const prefix = `test:ttl${Date.now().toString(36)}:`
+  const prefix = `${unique("test:ttl")}:`
   layer(SharedStore.layerRedis(process.env.REDIS_URL ?? "", { keyPrefix: prefix }), { excludeTestServices: true })(
     "expiry",
     (it) => {

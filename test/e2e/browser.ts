@@ -1,5 +1,8 @@
 import { chromium, type Browser, type Page } from "playwright-core"
 import { inject } from "vitest"
+import { unique } from "../support/unique.ts"
+
+export { unique }
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
 export const CHROMIUM_FLAGS = [
@@ -42,9 +45,6 @@ export const http = async (method: string, path: string, body?: unknown, token?:
   const text = await res.text()
   return { status: res.status, body: text ? JSON.parse(text) : undefined }
 }
-
-let counter = 0
-export const unique = (prefix: string) => `${prefix}${Date.now().toString(36)}${(counter++).toString(36)}`
 
 export const adminToken = async () =>
   (await http("POST", "/api/auth/login", { email: "admin@flipkart.com", password: "admin123" })).body

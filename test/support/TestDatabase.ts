@@ -3,6 +3,7 @@ import { Context, Effect, Layer, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
 import { APPLICATION_NAME, runMigrations } from "../../src/infra/Database.ts"
 import * as PgPoolClient from "../../src/infra/PgPoolClient.ts"
+import { unique } from "./unique.ts"
 
 const adminUrl = () => {
   const url = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL
@@ -28,7 +29,7 @@ const onAdmin = (statement: string) =>
  */
 export const TestDatabaseLive = Layer.unwrap(
   Effect.gen(function* () {
-    const name = `test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+    const name = unique("test_")
     yield* Effect.acquireRelease(onAdmin(`CREATE DATABASE "${name}"`), () =>
       onAdmin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
     )

@@ -1,5 +1,6 @@
 import { Layer } from "effect"
 import { SharedStore } from "../../src/infra/SharedStore.ts"
+import { unique } from "./unique.ts"
 
 /**
  * The store tests run against: the real Redis named by REDIS_URL (CI sets it to
@@ -9,6 +10,6 @@ import { SharedStore } from "../../src/infra/SharedStore.ts"
 export const testStore = (): Layer.Layer<SharedStore> =>
   process.env.REDIS_URL
     ? SharedStore.layerRedis(process.env.REDIS_URL, {
-        keyPrefix: `test:${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}:`
+        keyPrefix: `${unique("test:")}:`
       })
     : SharedStore.layerMemory

@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { request } from "./TestServer.ts"
+import { unique } from "./unique.ts"
 
 export interface RegisteredUser {
   readonly id: number
@@ -16,9 +17,6 @@ export interface Session {
   readonly accessToken: string
   readonly refreshToken: string
 }
-
-let counter = 0
-const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`
 
 /**
  * Registers a new user through the real API (a unique email and username each

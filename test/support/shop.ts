@@ -3,15 +3,13 @@ import { SqlClient } from "effect/sql"
 import { AppConfig } from "../../src/infra/AppConfig.ts"
 import { Tokens } from "../../src/infra/Tokens.ts"
 import { request } from "./TestServer.ts"
+import { unique } from "./unique.ts"
 
 export interface Buyer {
   readonly id: number
   readonly token: string
   readonly addressId: number
 }
-
-let counter = 0
-const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${Math.random().toString(36).slice(2, 6)}`
 
 /**
  * Many users at once, written straight to the test database with a default
