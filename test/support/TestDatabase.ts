@@ -1,6 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Context, Effect, Layer, Redacted } from "effect"
 import * as Reactivity from "effect/reactivity/Reactivity"
+import { SqlClient } from "effect/sql"
 import { APPLICATION_NAME, runMigrations } from "../../src/infra/Database.ts"
 import * as PgPoolClient from "../../src/infra/PgPoolClient.ts"
 import { unique } from "./unique.ts"
@@ -47,3 +48,11 @@ export const TestDatabaseLive = Layer.unwrap(
     )
   })
 )
+
+/** How many rows a table holds: for tests that check a refused request wrote nothing. */
+export const countRows = (table: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql(table)}`
+    return rows[0]!.n
+  }).pipe(Effect.orDie)
