@@ -110,7 +110,7 @@ const KINDS: ReadonlyArray<Kind> = ["exact", "prefix", "infix", "typo"]
 const FIELD_WEIGHT: Record<Field, number> = { A: 1, B: 0.8, C: 0.6, D: 0.3 }
 const KIND_WEIGHT: Record<Kind, number> = { exact: 1, prefix: 0.8, infix: 0.5, typo: 0.4 }
 /** A field's bit in search_words.fields. */
-const FIELD_BIT: Record<Field, number> = { A: 1, B: 2, C: 4, D: 8 }
+export const FIELD_BIT: Record<Field, number> = { A: 1, B: 2, C: 4, D: 8 }
 /** Every field: what a word whose fields are not known may score in. */
 export const ALL_FIELDS = 15
 const PHRASE_BONUS = "0.5"
@@ -226,15 +226,16 @@ export const planSearch = (sql: SqlClient.SqlClient, search: string) =>
         SELECT array_agg(word ORDER BY length(word), word) AS words, array_agg(fields::int ORDER BY length(word), word) AS fields
         FROM (
           SELECT s.word, s.fields FROM search_words s
-          WHERE s.word LIKE '%' || words.stem || '%' AND s.word <> words.w
+          WHERE length(words.w) >= 3 AND s.word LIKE '%' || words.stem || '%' AND s.word <> words.w
           ORDER BY length(s.word), s.word LIMIT ${MAX_INFIX_WORDS}
         ) AS i
-      ) AS infix ON length(w) >= 3
+      ) AS infix ON true
       LEFT JOIN LATERAL (
         SELECT array_agg(m.word ORDER BY m.n) AS words, array_agg(s.fields::int ORDER BY m.n) AS fields
         FROM search_words_similar(words.w, ${TYPO_SIMILARITY}::real, ${MAX_SIMILAR_WORDS}::int) WITH ORDINALITY AS m(word, score, n)
         JOIN search_words s ON s.word = m.word
-      ) AS typo ON length(w) >= 4 AND NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w)
+        WHERE length(words.w) >= 4 AND NOT EXISTS (SELECT 1 FROM search_words s WHERE s.word = words.w)
+      ) AS typo ON true
       ORDER BY n`
     // A letter or two next to another word is part of a code ("g-shock", "t shirt", "levi s"): when the two
     // written together are a catalog word, they are searched as that word, not as a one-letter prefix.

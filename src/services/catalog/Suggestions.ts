@@ -3,7 +3,7 @@ import { SqlClient } from "effect/sql"
 import { type SuggestQuery, Suggestions } from "../../domain/catalog.ts"
 import type { JsonBody, ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
-import { planSearch, quote, type SearchPlan } from "./Search.ts"
+import { FIELD_BIT, planSearch, quote, type SearchPlan } from "./Search.ts"
 
 /** Products read to pick the most reviewed suggestions from: bounds the work for a prefix most names share. */
 const PRODUCT_CANDIDATES = 60
@@ -28,12 +28,14 @@ const MAX_NAMED = 3
 
 /**
  * The tsquery of names a suggestion may come from: every word typed so far as
- * a prefix of a name's word, or inside one (3+ letters).
+ * a prefix of a name's word, or inside one (3+ letters) of the words names have had. It runs
+ * against the names' part of search_terms, indexed on its own (migrations/0009_suggest_name_terms.sql).
  */
 export const nameQuery = (plan: SearchPlan) =>
   plan.words
     .map((w) => {
-      const terms = [`${quote(w.prefix)}:*A`, ...w.infix.map((t) => `${quote(t)}:A`)]
+      const inNames = w.infix.filter((_, i) => (w.fields.infix[i]! & FIELD_BIT.A) !== 0)
+      const terms = [`${quote(w.prefix)}:*`, ...inNames.map(quote)]
       return terms.length === 1 ? terms[0]! : `(${terms.join(" | ")})`
     })
     .join(" & ")
@@ -53,7 +55,7 @@ export const suggestionQueries = (sql: SqlClient.SqlClient, plan: SearchPlan) =>
   products: sql<{ id: number; name: string }>`
     SELECT id, name FROM (
       SELECT p.id, p.name, p.review_count FROM products p
-      WHERE p.is_active AND p.search_terms @@ (SELECT ${nameQuery(plan)}::tsquery)
+      WHERE p.is_active AND ts_filter(p.search_terms, '{a}') @@ (SELECT ${nameQuery(plan)}::tsquery)
       LIMIT ${PRODUCT_CANDIDATES}
     ) AS c ORDER BY review_count DESC, id`,
   // Distinct brands by skipping through the brand index: one probe per brand, however many products each has.
