@@ -1,5 +1,5 @@
 import type { ComponentChildren, InputHTMLAttributes } from "preact"
-import { useCallback, useEffect, useRef, useState } from "preact/hooks"
+import { useCallback, useLayoutEffect, useRef, useState } from "preact/hooks"
 import { errorText, type Product } from "./api.ts"
 import { rupees } from "./format.ts"
 
@@ -15,7 +15,9 @@ export const useLoad = <A,>(load: () => Promise<A>, deps: ReadonlyArray<unknown>
       (error) => id === latest.current && setState({ error, loading: false })
     )
   }, deps)
-  useEffect(reload, [reload])
+  // A layout effect runs right after the render, before the browser paints: the request starts a frame or
+  // more sooner than with useEffect, which waits for the next animation frame.
+  useLayoutEffect(reload, [reload])
   return { ...state, reload }
 }
 
