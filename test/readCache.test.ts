@@ -1,5 +1,6 @@
 import { assert, layer } from "@effect/vitest"
-import { Effect, Fiber, Schema } from "effect"
+import { Effect, Fiber, Layer, Schema } from "effect"
+import { ReadReplica } from "../src/infra/ReadReplica.ts"
 import { SharedStore } from "../src/infra/SharedStore.ts"
 import { makeReadCache } from "../src/services/ReadCache.ts"
 import { testStore } from "./support/TestStore.ts"
@@ -18,7 +19,7 @@ const getMany = (cache: Effect.Success<ReturnType<typeof makeReadCache>>, load: 
     { concurrency: "unbounded" }
   )
 
-layer(testStore(), { excludeTestServices: true })("ReadCache", (it) => {
+layer(Layer.merge(testStore(), ReadReplica.none), { excludeTestServices: true })("ReadCache", (it) => {
   it.effect("equal concurrent misses load once, later reads hit, a bump makes the next read load again", () =>
     Effect.gen(function* () {
       const cache = yield* makeReadCache("1 minute")
@@ -33,26 +34,25 @@ layer(testStore(), { excludeTestServices: true })("ReadCache", (it) => {
   )
 })
 
-layer(SharedStore.layerRedis("redis://127.0.0.1:1", { keyPrefix: "down:" }), { excludeTestServices: true })(
-  "ReadCache with Redis unreachable",
-  (it) => {
-    it.effect("keeps nothing, but equal concurrent reads share one load; a local write starts a new one", () =>
-      Effect.gen(function* () {
-        const cache = yield* makeReadCache("1 minute")
-        const { load, loads } = counted()
-        assert.deepStrictEqual(new Set(yield* getMany(cache, load)), new Set(['{"n":1}']))
-        assert.strictEqual(loads(), 1)
-        // nothing was kept: the next read loads again
-        yield* getMany(cache, load)
-        assert.strictEqual(loads(), 2)
-        // a read that comes after a write does not join the load that started before it
-        const before = yield* Effect.forkChild(getMany(cache, load))
-        yield* Effect.sleep("10 millis")
-        yield* cache.bump(["v"])
-        const after = yield* getMany(cache, load)
-        assert.deepStrictEqual(new Set(after), new Set(['{"n":4}']))
-        assert.deepStrictEqual(new Set(yield* Fiber.join(before)), new Set(['{"n":3}']))
-      })
-    )
-  }
-)
+layer(Layer.merge(SharedStore.layerRedis("redis://127.0.0.1:1", { keyPrefix: "down:" }), ReadReplica.none), {
+  excludeTestServices: true
+})("ReadCache with Redis unreachable", (it) => {
+  it.effect("keeps nothing, but equal concurrent reads share one load; a local write starts a new one", () =>
+    Effect.gen(function* () {
+      const cache = yield* makeReadCache("1 minute")
+      const { load, loads } = counted()
+      assert.deepStrictEqual(new Set(yield* getMany(cache, load)), new Set(['{"n":1}']))
+      assert.strictEqual(loads(), 1)
+      // nothing was kept: the next read loads again
+      yield* getMany(cache, load)
+      assert.strictEqual(loads(), 2)
+      // a read that comes after a write does not join the load that started before it
+      const before = yield* Effect.forkChild(getMany(cache, load))
+      yield* Effect.sleep("10 millis")
+      yield* cache.bump(["v"])
+      const after = yield* getMany(cache, load)
+      assert.deepStrictEqual(new Set(after), new Set(['{"n":4}']))
+      assert.deepStrictEqual(new Set(yield* Fiber.join(before)), new Set(['{"n":3}']))
+    })
+  )
+})

@@ -8,10 +8,22 @@ export const Health = Schema.Struct({
 }).annotate({ identifier: "Health" })
 
 export const DependencyStatus = Schema.Literals(["up", "down", "degraded", "memory"])
+/** Only with DATABASE_READ_URL: whether catalog and review reads use the replica, and its lag. */
+export const ReplicaReadiness = Schema.Struct({
+  status: Schema.Literals(["up", "lagging", "down", "mismatch"]).annotate({
+    description:
+      "up: reads use the replica; lagging: past DATABASE_READ_MAX_LAG; down: it does not answer; mismatch: not a standby of the primary's database. In every state but up reads go to the primary."
+  }),
+  lag_seconds: Schema.NullOr(Schema.Finite.check(Schema.isGreaterThanOrEqualTo(0))).annotate({
+    description: "How long the replica has been missing WAL the primary had; null when unknown"
+  })
+}).annotate({ identifier: "ReplicaReadiness" })
+
 export const Readiness = Schema.Struct({
   status: Schema.Literals(["ready", "not_ready"]),
   database: DependencyStatus,
-  redis: DependencyStatus
+  redis: DependencyStatus,
+  replica: Schema.optionalKey(ReplicaReadiness)
 }).annotate({ identifier: "Readiness" })
 
 const Link = Schema.String.annotate({ format: "uri-reference", description: "A path on this server." })

@@ -2,8 +2,16 @@ import { Effect, Metric } from "effect"
 import { HttpApiBuilder } from "effect/http-api"
 import { SqlClient } from "effect/sql"
 import { APPLICATION_NAME } from "../infra/Database.ts"
-import { dbConnectionsUsage, dbConnectionsMax, dbConnectionsPending, dbLockWaits } from "../infra/Metrics.ts"
+import {
+  dbConnectionsUsage,
+  dbConnectionsMax,
+  dbConnectionsPending,
+  dbLockWaits,
+  dbReplicaLag,
+  dbReplicaUp
+} from "../infra/Metrics.ts"
 import { DbPool } from "../infra/PgPoolClient.ts"
+import { ReadReplica } from "../infra/ReadReplica.ts"
 import { refreshProcessMetrics } from "../infra/ProcessMetrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
 import { MetricsScraper } from "../infra/Telemetry.ts"
@@ -20,6 +28,7 @@ export const SystemHandlers = HttpApiBuilder.group(
     const store = yield* SharedStore
     const metrics = yield* MetricsScraper
     const drain = yield* Draining
+    const replica = yield* ReadReplica
     const health = { status: "healthy", service: SERVICE_NAME, version: SERVICE_VERSION } as const
 
     const database = sql`SELECT 1`.pipe(
@@ -27,6 +36,10 @@ export const SystemHandlers = HttpApiBuilder.group(
       Effect.as("up" as const),
       Effect.catchCause(() => Effect.succeed("down" as const))
     )
+    const replicaReadiness = Effect.map(replica.state, ({ status, lagSeconds }) => ({
+      status: status === "none" ? ("down" as const) : status,
+      lag_seconds: lagSeconds === null ? null : Math.round(lagSeconds * 1000) / 1000
+    }))
     const redis = Effect.gen(function* () {
       const status = yield* store.status
       if (status === "memory") return "memory" as const
@@ -55,7 +68,22 @@ export const SystemHandlers = HttpApiBuilder.group(
       Effect.ignore
     )
 
-    yield* metrics.refreshOnScrape(Effect.all([refreshProcessMetrics, refreshDbMetrics], { discard: true }))
+    // Only with a replica: without one there is nothing to show.
+    const refreshReplicaMetrics = replica.configured
+      ? Effect.flatMap(replica.state, ({ status, lagSeconds }) =>
+          Effect.all(
+            [
+              Metric.update(dbReplicaUp, status === "up" ? 1 : 0),
+              lagSeconds === null ? Effect.void : Metric.update(dbReplicaLag, lagSeconds)
+            ],
+            { discard: true }
+          )
+        )
+      : Effect.void
+
+    yield* metrics.refreshOnScrape(
+      Effect.all([refreshProcessMetrics, refreshDbMetrics, refreshReplicaMetrics], { discard: true })
+    )
 
     return handlers.handleAll({
       health: () => Effect.succeed(health),
@@ -65,7 +93,9 @@ export const SystemHandlers = HttpApiBuilder.group(
           // Redis is optional: without it we serve degraded, so only the database (and a drain) decide readiness.
           const ready = db === "up" && !drain.draining()
           const body = { status: ready ? ("ready" as const) : ("not_ready" as const), database: db, redis: cache }
-          return ready ? body : yield* Effect.fail(body)
+          // A replica that cannot serve does not make the instance unready: its reads go to the primary.
+          const withReplica = replica.configured ? { ...body, replica: yield* replicaReadiness } : body
+          return ready ? withReplica : yield* Effect.fail(withReplica)
         }),
       metrics: () => metrics.scrape,
       info: () =>

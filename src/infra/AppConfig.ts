@@ -44,6 +44,17 @@ const productionSecret = Config.schema(
   // An environment with neither variable (nor any other) reads as no object at all: nothing to refuse.
 ).pipe(Config.withDefault({}))
 
+/** What is wrong with a PostgreSQL URL, in words that never repeat its password; undefined when it is fine. */
+const postgresUrlProblem = (text: string): string | undefined => {
+  if (!URL.canParse(text)) return "it does not parse as a URL"
+  const url = new URL(text)
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:")
+    return `the scheme is "${url.protocol.slice(0, 20)}", not postgres:`
+  if (url.hostname === "") return "it names no host"
+  if (url.port !== "" && Number(url.port) === 0) return "the port is 0"
+  return undefined
+}
+
 /**
  * Every setting of the process, read once at start-up through Effect Config so
  * that each bad value fails with a message naming the variable.
@@ -58,6 +69,24 @@ export const appConfig = Config.all({
   dbAcquireTimeout: Config.Duration("DB_ACQUIRE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(10))),
   /** `transaction` behind PgBouncer's transaction pooling: no named prepared statements, no max_connections check. */
   dbPoolMode: Config.Literals(["session", "transaction"], "DB_POOL_MODE").pipe(Config.withDefault("session")),
+  // A streaming replica for catalog and review reads; empty counts as unset (a ConfigMap may list it empty).
+  databaseReadUrl: checked("DATABASE_READ_URL", Schema.String, (url) => {
+    const problem = url.trim() === "" ? undefined : postgresUrlProblem(url)
+    return (
+      problem === undefined ||
+      `DATABASE_READ_URL must be a URL like postgres://user:password@host:5432/database (${problem})`
+    )
+  }).pipe(
+    Config.option,
+    Config.map((url) =>
+      Option.map(
+        Option.filter(url, (s) => s.trim() !== ""),
+        Redacted.make
+      )
+    )
+  ),
+  // Past this much replication lag the replica is skipped and reads go to the primary.
+  databaseReadMaxLag: Config.Duration("DATABASE_READ_MAX_LAG").pipe(Config.withDefault(Duration.seconds(5))),
   redisUrl: Config.Redacted("REDIS_URL").pipe(Config.option),
   // Every Redis key starts with it; unset: derived from the database (see redisKeyPrefixOf).
   redisKeyPrefix: checked(

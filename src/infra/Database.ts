@@ -7,6 +7,7 @@ import { AppConfig } from "./AppConfig.ts"
 import { ConnectionBudgetLive } from "./ConnectionBudget.ts"
 import { acquireEmbeddedPostgres } from "./EmbeddedPostgres.ts"
 import * as PgPoolClient from "./PgPoolClient.ts"
+import { layerWithReplica, ReadReplica } from "./ReadReplica.ts"
 
 /** How this process's connections name themselves to PostgreSQL (pg_stat_activity): one name per worker. */
 export const APPLICATION_NAME = `flipkart-monolith/${process.pid}`
@@ -93,22 +94,36 @@ export const migrationsLoader = (dir = MIGRATIONS_DIR): Migrator.Loader =>
 
 export const runMigrations = Migrator.make({})({ loader: migrationsLoader() })
 
-/** The connection pool, sized by DB_POOL_MAX. */
+/** How the replica's connections name themselves to it. */
+export const READ_APPLICATION_NAME = `${APPLICATION_NAME}/read`
+
+/**
+ * The connection pool, sized by DB_POOL_MAX, with ReadSql for catalog and review reads: with DATABASE_READ_URL
+ * a second pool (as large) on the replica and the routing between the two, else the same pool.
+ */
 export const PgLive = Layer.unwrap(
   Effect.gen(function* () {
     const { url } = yield* DatabaseUrl
     const config = yield* AppConfig
-    return PgPoolClient.layer(
-      {
-        url,
-        maxConnections: config.dbPoolMax,
-        prepare: config.dbPoolMode === "session",
-        idleTimeout: Duration.seconds(60),
-        connectTimeout: Duration.seconds(5),
-        applicationName: APPLICATION_NAME
-      },
-      { acquireTimeout: config.dbAcquireTimeout }
-    )
+    const primary = {
+      url,
+      maxConnections: config.dbPoolMax,
+      prepare: config.dbPoolMode === "session",
+      idleTimeout: Duration.seconds(60),
+      connectTimeout: Duration.seconds(5),
+      applicationName: APPLICATION_NAME
+    }
+    const options = { acquireTimeout: config.dbAcquireTimeout }
+    return Option.match(config.databaseReadUrl, {
+      onNone: () => ReadReplica.layerNone.pipe(Layer.provideMerge(PgPoolClient.layer(primary, options))),
+      onSome: (readUrl) =>
+        layerWithReplica(
+          primary,
+          { ...primary, url: readUrl, connectTimeout: Duration.seconds(2), applicationName: READ_APPLICATION_NAME },
+          options,
+          { maxLag: config.databaseReadMaxLag }
+        )
+    })
   })
 )
 

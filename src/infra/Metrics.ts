@@ -114,3 +114,18 @@ export const dbQueryDuration = Metric.histogram("db_client_query_duration_second
   description: "Duration of SQL statements, as the client sees them (queueing for a connection included)",
   boundaries: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
 })
+
+/** Set only with DATABASE_READ_URL: 1 while reads use the replica, 0 while it is down, lagging or refused. */
+export const dbReplicaUp = Metric.gauge("db_replica_up", {
+  description: "1 while catalog and review reads use the read replica, 0 while they go to the primary instead"
+})
+
+export const dbReplicaLag = Metric.gauge("db_replica_lag_seconds", {
+  description: "How long the read replica has been missing WAL the primary had (0 when it has replayed everything)"
+})
+
+/** Statements of the read client by the server that ran them (primary, replica). */
+export const dbReadStatements = Metric.counter("db_read_statements_total", {
+  description: "Catalog and review read statements by the server that ran them (replica, or primary)",
+  incremental: true
+})

@@ -2,7 +2,7 @@ import { PgClient, type PgConnection, PgPool } from "@effect/sql-pg"
 import { Cause, Context, Duration, Effect, Exit, Layer, type Scope, Stream } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient, type SqlConnection, Statement } from "effect/sql"
-import { ConnectionError, SqlError, UnknownError } from "effect/sql/SqlError"
+import { ConnectionError, isSqlError, SqlError, UnknownError } from "effect/sql/SqlError"
 import { isUnavailableSqlError } from "./DatabaseUnavailable.ts"
 import { dbConnectionsWait } from "./Metrics.ts"
 
@@ -31,9 +31,24 @@ export class DbPool extends Context.Service<DbPool, { readonly usage: () => Pool
 export interface PoolOptions {
   /** Longest wait for a connection when every one is lent out (default 10 seconds). */
   readonly acquireTimeout?: Duration.Input
+  /** Log a WARN when the server goes away and when it is back (default true; a replica's monitor does its own). */
+  readonly logOutages?: boolean
 }
 
-const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig, options: PoolOptions = {}) {
+/** A counted pool and the client on it, with the ways the client takes connections (for a client that routes). */
+export interface Pool {
+  readonly client: SqlClient.SqlClient
+  readonly usage: () => PoolUsage
+  readonly connections: Connections
+}
+
+interface Connections {
+  readonly acquirer: SqlConnection.Acquirer
+  readonly borrower: SqlConnection.Borrower
+  readonly transactionAcquirer: SqlConnection.Acquirer
+}
+
+export const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig, options: PoolOptions = {}) {
   const pool = yield* PgPool.make(config)
   const max = config.maxConnections ?? 10
   let used = 0
@@ -65,7 +80,9 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig, options
   let awaySince: number | undefined
   let lastFailure = 0
   const observe = <A, E>(exit: Exit.Exit<A, E>) =>
-    Exit.isSuccess(exit) && awaySince === undefined ? Effect.void : observeChange(exit)
+    options.logOutages === false || (Exit.isSuccess(exit) && awaySince === undefined)
+      ? Effect.void
+      : observeChange(exit)
   const observeChange = <A, E>(exit: Exit.Exit<A, E>) =>
     Effect.suspend(() => {
       const now = Date.now()
@@ -129,14 +146,69 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig, options
       return used < max ? pool.use(run) : Effect.scoped(Effect.flatMap(bounded(pool.get), run))
     })
 
+  const connections: Connections = {
+    acquirer: lease(bounded(pool.get)),
+    borrower,
+    transactionAcquirer: lease(bounded(pool.reserve))
+  }
+  const client = yield* makeClient(config, connections)
+  return { client, usage: (): PoolUsage => ({ used, pending, max }), connections } satisfies Pool
+})
+
+/**
+ * A client whose statements outside transactions go to the replica while `useReplica` says so, and to the
+ * primary otherwise; transactions, and every statement inside one of the primary's, go to the primary (the
+ * client shares the primary's transaction service). A statement the replica fails to serve (gone, or cancelled
+ * by a recovery conflict) runs again on the primary after `onReplicaFailure`: reads can be repeated.
+ */
+export const makeRouted = (
+  config: PgClient.PgPoolConfig,
+  primary: Pool,
+  replica: Pool,
+  route: {
+    readonly useReplica: Effect.Effect<boolean>
+    readonly onReplicaFailure: (error: SqlError) => Effect.Effect<void>
+    readonly served: (by: "primary" | "replica") => Effect.Effect<void>
+  }
+) => {
+  // 40001 on a standby: "canceling statement due to conflict with recovery".
+  const failsOver = (error: unknown): error is SqlError =>
+    isUnavailableSqlError(error) || (isSqlError(error) && (error.reason.cause as { code?: unknown })?.code === "40001")
+  const onPrimary = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.andThen(route.served("primary"), effect)
+  const routed = <A, E, R>(onReplica: Effect.Effect<A, E, R>, fallback: Effect.Effect<A, E, R>) =>
+    Effect.flatMap(route.useReplica, (replicaOk) =>
+      replicaOk
+        ? Effect.andThen(route.served("replica"), onReplica).pipe(
+            Effect.catchIf(
+              (error: E): error is E & SqlError => failsOver(error),
+              (error) => Effect.andThen(route.onReplicaFailure(error), onPrimary(fallback))
+            )
+          )
+        : onPrimary(fallback)
+    )
+  return makeClient(
+    config,
+    {
+      acquirer: routed(replica.connections.acquirer, primary.connections.acquirer),
+      borrower: (f) => routed(replica.connections.borrower(f), primary.connections.borrower(f)),
+      transactionAcquirer: primary.connections.transactionAcquirer
+    },
+    primary.client.transactionService
+  )
+}
+
+const makeClient = (
+  config: PgClient.PgPoolConfig,
+  connections: Connections,
+  transactionService?: SqlClient.SqlClient["transactionService"]
+) => {
   const transformRows = config.transformResultNames
     ? Statement.defaultTransforms(config.transformResultNames, config.transformJson).array
     : undefined
-  const client = yield* SqlClient.make({
+  return SqlClient.make({
     driver: "pg",
-    acquirer: lease(bounded(pool.get)),
-    borrower,
-    transactionAcquirer: lease(bounded(pool.reserve)),
+    ...connections,
+    ...(transactionService === undefined ? {} : { transactionService }),
     // PostgreSQL prepares transaction control like any statement.
     prepareTransactionControls: true,
     commit,
@@ -151,8 +223,7 @@ const make = Effect.fnUntraced(function* (config: PgClient.PgPoolConfig, options
     ],
     transformRows
   })
-  return { client, usage: (): PoolUsage => ({ used, pending, max }) }
-})
+}
 
 /** SqlClient and DbPool on a new pool; the pool closes with the layer. */
 export const layer = (config: PgClient.PgPoolConfig, options: PoolOptions = {}) =>

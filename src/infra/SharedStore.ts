@@ -45,6 +45,8 @@ export class SharedStore extends Context.Service<
      * value it had, so entries stamped with an old one stay stale.
      */
     readonly bump: (key: string, ttl: Duration.Input) => Effect.Effect<number>
+    /** Sets a number to `value` with a new TTL, unless it holds as large a one already (which keeps its TTL). */
+    readonly raise: (key: string, value: number, ttl: Duration.Input) => Effect.Effect<void>
     readonly rateLimit: (key: string, limit: number, period: Duration.Input) => Effect.Effect<RateLimitDecision>
     readonly ping: Effect.Effect<boolean>
   }
@@ -62,6 +64,8 @@ export class SharedStore extends Context.Service<
         Effect.sync(() => memory.setIfAbsent(key, value, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
       del: (keys) => Effect.sync(() => memory.delAll(keys)),
       bump: (key, ttl) => Effect.sync(() => memory.bump(key, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
+      raise: (key, value, ttl) =>
+        Effect.sync(() => memory.raise(key, value, Duration.toMillis(Duration.fromInputUnsafe(ttl)))),
       rateLimit: (key, limit, period) =>
         Effect.sync(() => memory.rateLimit(key, limit, Duration.toMillis(Duration.fromInputUnsafe(period)))),
       ping: Effect.succeed(true)
@@ -104,6 +108,7 @@ export class SharedStore extends Context.Service<
         )
         redis.defineCommand("gcra", { numberOfKeys: 1, lua: GCRA_LUA })
         redis.defineCommand("bumpVersion", { numberOfKeys: 1, lua: BUMP_LUA })
+        redis.defineCommand("raise", { numberOfKeys: 1, lua: RAISE_LUA })
         let wasDown = false
         // ioredis calls back outside any fiber: these run in the layer's scope (its logger, its services) and
         // are interrupted when the store closes, instead of outliving it on the global runtime.
@@ -206,6 +211,14 @@ export class SharedStore extends Context.Service<
                 ),
               () => memory.bump(key, ms(ttl))
             ),
+          raise: (key, value, ttl) =>
+            tryRedis(
+              () =>
+                (redis as unknown as { raise: (k: string, v: string, ttlMs: number) => Promise<unknown> })
+                  .raise(key, String(value), ms(ttl))
+                  .then(() => undefined),
+              () => memory.raise(key, value, ms(ttl))
+            ),
           rateLimit: (key, limit, period) =>
             tryRedis(
               () =>
@@ -297,6 +310,14 @@ redis.call('SET', KEYS[1], string.format('%d', next), 'PX', ARGV[1])
 return next
 `
 
+const RAISE_LUA = `
+local current = tonumber(redis.call('GET', KEYS[1]))
+if current == nil or tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+return 1
+`
+
 /**
  * GCRA (generic cell rate algorithm): `limit` requests per `period`, bursts up
  * to `limit`. One key holds the theoretical arrival time; atomic in Redis.
@@ -359,6 +380,11 @@ class MemoryStore {
     const next = Math.max(Number(this.get(key) ?? 0) + 1, Date.now())
     this.set(key, String(next), ttlMs)
     return next
+  }
+
+  raise(key: string, value: number, ttlMs: number) {
+    const current = this.get(key)
+    if (current === undefined || value > Number(current)) this.set(key, String(value), ttlMs)
   }
 
   rateLimit(key: string, limit: number, periodMs: number): RateLimitDecision {

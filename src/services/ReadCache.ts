@@ -1,6 +1,7 @@
 import { Deferred, Duration, Effect, Metric, Option, Schema } from "effect"
 import { cacheHits, cacheLoads, cacheMisses } from "../infra/Metrics.ts"
 import { SharedStore } from "../infra/SharedStore.ts"
+import { fenceKey, makeReadFence } from "./ReadFence.ts"
 
 /**
  * A response body already encoded as JSON text: what handlers send as is. Kept
@@ -76,6 +77,7 @@ export const versionTtlOf = (ttl: Duration.Input) =>
 export const makeReadCache = (ttl: Duration.Input) =>
   Effect.gen(function* () {
     const store = yield* SharedStore
+    const fence = yield* makeReadFence
     const ttlMs = Duration.toMillis(Duration.fromInputUnsafe(ttl))
     const versionTtl = versionTtlOf(ttl)
     const inFlight = new Map<string, Deferred.Deferred<JsonBody, unknown>>()
@@ -125,11 +127,25 @@ export const makeReadCache = (ttl: Duration.Input) =>
       return undefined
     }
 
+    const stampFrom = (key: string, current: ReadonlyArray<Option.Option<string>>, maxAge?: Duration.Duration) => {
+      const epoch = maxAge === undefined ? "" : `@${epochOf(key, Duration.toMillis(maxAge))}`
+      return current.map(Option.getOrElse(() => "0")).join(".") + epoch
+    }
     const stampOf = (key: string, versions: ReadonlyArray<string>, maxAge: Duration.Duration | undefined) =>
-      Effect.map(store.getMany(versions), (current) => {
-        const epoch = maxAge === undefined ? "" : `@${epochOf(key, Duration.toMillis(maxAge))}`
-        return current.map(Option.getOrElse(() => "0")).join(".") + epoch
-      })
+      Effect.map(store.getMany(versions), (current) => stampFrom(key, current, maxAge))
+    /**
+     * The stamp, and with a replica the WAL position a load must see (the writes behind these versions), read
+     * in one round trip: a load then reads the replica only if it has replayed them.
+     */
+    const readStateOf = (key: string, versions: ReadonlyArray<string>, maxAge: Duration.Duration | undefined) =>
+      fence.configured
+        ? Effect.flatMap(store.getMany([...versions, ...versions.map(fenceKey)]), (current) =>
+            Effect.map(fence.floorOf(current.slice(versions.length)), (floor) => ({
+              stamp: stampFrom(key, current.slice(0, versions.length), maxAge),
+              floor
+            }))
+          )
+        : Effect.map(stampOf(key, versions, maxAge), (stamp) => ({ stamp, floor: 0 }))
 
     const peek: ReadCache["peek"] = ({ cache, key, versions, maxAge }) =>
       Effect.gen(function* () {
@@ -176,11 +192,11 @@ export const makeReadCache = (ttl: Duration.Input) =>
         const loadJson = Effect.flatMap(load, encode) as Effect.Effect<JsonBody, Effect.Error<typeof load>>
         if (!(yield* store.shared)) {
           // Nothing is kept (other instances could not invalidate it), but equal requests still share a load.
-          return yield* shared(`${key}#${localWrites}`, cache, loadJson)
+          return yield* shared(`${key}#${localWrites}`, cache, fence.withFloor(yield* fence.floorOf([]))(loadJson))
         }
         const metrics = countersFor(cache)
         // The versions are read before anything else, so whatever is served or loaded below is at least as new.
-        const stamp = yield* stampOf(key, versions, maxAge)
+        const { stamp, floor } = yield* readStateOf(key, versions, maxAge)
         const entry = held(key)
         if (entry !== undefined && entry.stamp === stamp) {
           yield* Metric.update(metrics.hit, 1)
@@ -193,7 +209,7 @@ export const makeReadCache = (ttl: Duration.Input) =>
         }
         yield* Metric.update(metrics.miss, 1)
         const loadAndKeep = Effect.gen(function* () {
-          const json = yield* loadJson
+          const json = yield* fence.withFloor(floor)(loadJson)
           yield* store.set(key, `${stamp}\n${json}`, ttl)
           return remember(key, stamp, json)
         })
@@ -203,10 +219,12 @@ export const makeReadCache = (ttl: Duration.Input) =>
     const bump: ReadCache["bump"] = (versions) =>
       Effect.suspend(() => {
         localWrites++
-        return Effect.asVoid(
+        // The fence first: a reader who sees the new version sees the position its load must reach too.
+        return Effect.andThen(
+          fence.mark(versions),
           Effect.all(
             versions.map((version) => store.bump(version, versionTtl)),
-            { concurrency: "unbounded" }
+            { concurrency: "unbounded", discard: true }
           )
         )
       })

@@ -11,7 +11,9 @@ import {
   type UpdateReview
 } from "../domain/review.ts"
 import { paginationOf, perPageOf } from "../domain/pagination.ts"
-import { Catalog } from "./Catalog.ts"
+import { ReadSql } from "../infra/ReadReplica.ts"
+import { Catalog, CATALOG_VERSION_KEYS } from "./Catalog.ts"
+import { makeReadFence } from "./ReadFence.ts"
 import { isoTimestamp, sentFields } from "./sqlFragments.ts"
 import { dieOnSqlError } from "./sqlErrors.ts"
 
@@ -45,6 +47,9 @@ const toReview = (row: ReviewRow): Review => ({
   created_at: row.created_at
 })
 
+/** What a product's review list is fenced under (no cache entry is stamped with it). */
+const reviewsVersion = (productId: number) => `reviews:version:product:${productId}`
+
 const productNotFound = () => new NotFound({ error: "Product not found" })
 const reviewNotFound = () => new NotFound({ error: "Review not found" })
 
@@ -77,6 +82,8 @@ export class Reviews extends Context.Service<
     Reviews,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
+      const read = yield* ReadSql
+      const fence = yield* makeReadFence
       const catalog = yield* Catalog
       const columns = sql.literal(REVIEW_COLUMNS)
 
@@ -119,6 +126,7 @@ export class Reviews extends Context.Service<
               return { result, changed: yield* refreshAggregates(productId) }
             })
           )
+          yield* fence.mark([reviewsVersion(productId)])
           if (changed) yield* catalog.invalidateProducts([productId])
           return result
         })
@@ -126,21 +134,28 @@ export class Reviews extends Context.Service<
       const list = Effect.fn("Reviews.list")(function* (productId: number, query: ReviewListQuery) {
         const page = query.page ?? 1
         const perPage = perPageOf(query.per_page, DEFAULT_REVIEWS_PER_PAGE)
-        const product = yield* sql`SELECT 1 FROM products WHERE id = ${productId} AND is_active`
-        if (product.length === 0) return yield* productNotFound()
-        const conditions: Array<Fragment> = [sql`r.product_id = ${productId}`]
-        if (query.verified !== undefined) conditions.push(sql`r.verified_purchase = ${query.verified === "true"}`)
-        const where = sql.and(conditions)
-        const direction = sql.literal((query.sort_order ?? "desc") === "desc" ? "DESC" : "ASC")
-        const column = sql.literal(query.sort_by === "rating" ? "r.rating" : "r.created_at")
-        const [count] = yield* sql<{ total: number }>`SELECT count(*)::int AS total FROM reviews r WHERE ${where}`
-        const rows = yield* sql<ReviewRow>`
-            SELECT ${columns} FROM reviews r JOIN users u ON u.id = r.user_id WHERE ${where}
-            ORDER BY ${column} ${direction}, r.id ${direction} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
-        return {
-          reviews: rows.map(toReview),
-          pagination: paginationOf(page, perPage, count!.total)
-        }
+        const conditions: Array<Fragment> = [read`r.product_id = ${productId}`]
+        if (query.verified !== undefined) conditions.push(read`r.verified_purchase = ${query.verified === "true"}`)
+        const where = read.and(conditions)
+        const direction = read.literal((query.sort_order ?? "desc") === "desc" ? "DESC" : "ASC")
+        const column = read.literal(query.sort_by === "rating" ? "r.rating" : "r.created_at")
+        // On the replica only once it has replayed this product's last review change and its last change.
+        return yield* fence.after(
+          [reviewsVersion(productId), CATALOG_VERSION_KEYS.product(productId)],
+          Effect.gen(function* () {
+            const product = yield* read`SELECT 1 FROM products WHERE id = ${productId} AND is_active`
+            if (product.length === 0) return yield* productNotFound()
+            const [count] = yield* read<{ total: number }>`
+                SELECT count(*)::int AS total FROM reviews r WHERE ${where}`
+            const rows = yield* read<ReviewRow>`
+                SELECT ${columns} FROM reviews r JOIN users u ON u.id = r.user_id WHERE ${where}
+                ORDER BY ${column} ${direction}, r.id ${direction} LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`
+            return {
+              reviews: rows.map(toReview),
+              pagination: paginationOf(page, perPage, count!.total)
+            }
+          })
+        )
       }, dieOnSqlError)
 
       const create = Effect.fn("Reviews.create")(function* (productId: number, userId: number, input: CreateReview) {

@@ -6,6 +6,7 @@ import { Api } from "../../src/http/Api.ts"
 import { Draining } from "../../src/http/Drain.ts"
 import { SystemHandlers } from "../../src/http/SystemHandlers.ts"
 import { DbPool } from "../../src/infra/PgPoolClient.ts"
+import { ReadReplica } from "../../src/infra/ReadReplica.ts"
 import { SharedStore } from "../../src/infra/SharedStore.ts"
 import { MetricsScraper } from "../../src/infra/Telemetry.ts"
 import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
@@ -42,6 +43,7 @@ const HandlersTest = SystemHandlers.pipe(
     StoreStub,
     ScraperStub,
     Layer.succeed(DbPool, { usage: () => ({ used: 1, pending: 0, max: 10 }) }),
+    ReadReplica.none,
     Layer.succeed(Draining, { draining: () => world.draining })
   ]),
   Layer.provideMerge(AuthenticationTest)

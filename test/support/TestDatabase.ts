@@ -4,6 +4,7 @@ import * as Reactivity from "effect/reactivity/Reactivity"
 import { SqlClient } from "effect/sql"
 import { APPLICATION_NAME, runMigrations } from "../../src/infra/Database.ts"
 import * as PgPoolClient from "../../src/infra/PgPoolClient.ts"
+import { ReadReplica } from "../../src/infra/ReadReplica.ts"
 import { unique } from "./unique.ts"
 
 const adminUrl = () => {
@@ -42,10 +43,10 @@ export const TestDatabaseLive = Layer.unwrap(
       prepare: process.env.DB_POOL_MODE !== "transaction",
       applicationName: APPLICATION_NAME
     })
-    return Layer.provideMerge(Layer.effectDiscard(runMigrations), pool).pipe(
-      Layer.orDie,
-      Layer.merge(Layer.succeed(TestDatabaseUrl, url.toString()))
-    )
+    return Layer.provideMerge(
+      Layer.effectDiscard(runMigrations),
+      ReadReplica.layerNone.pipe(Layer.provideMerge(pool))
+    ).pipe(Layer.orDie, Layer.merge(Layer.succeed(TestDatabaseUrl, url.toString())))
   })
 )
 

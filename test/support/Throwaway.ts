@@ -97,7 +97,7 @@ export interface ThrowawayPostgres {
   readonly remove: () => Promise<void>
 }
 
-const postgresBinaries = async (): Promise<{ initdb: string; postgres: string }> => {
+export const postgresBinaries = async (): Promise<{ initdb: string; postgres: string }> => {
   const dir = process.env.PG_BIN ?? "/usr/lib/postgresql/15/bin"
   if (fs.existsSync(path.join(dir, "initdb")))
     return { initdb: path.join(dir, "initdb"), postgres: path.join(dir, "postgres") }
@@ -106,8 +106,8 @@ const postgresBinaries = async (): Promise<{ initdb: string; postgres: string }>
   return (await import(pathToFileURL(path.join(entry, "binary.js")).href)).default()
 }
 
-/** postgres refuses to run as root: as root, run it as the `postgres` user. */
-const postgresUser = (): { uid?: number; gid?: number } =>
+/** postgres refuses to run as root: as root, run it (and its tools) as the `postgres` user. */
+export const postgresUser = (): { uid?: number; gid?: number } =>
   process.getuid?.() === 0
     ? {
         uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
@@ -115,33 +115,59 @@ const postgresUser = (): { uid?: number; gid?: number } =>
       }
     : {}
 
-export const startPostgres = async (options: { readonly maxConnections?: number } = {}): Promise<ThrowawayPostgres> => {
-  const bins = await postgresBinaries()
-  const user = postgresUser()
+export interface PostgresOptions {
+  readonly maxConnections?: number
+  /** More `-c name=value` settings. */
+  readonly settings?: Readonly<Record<string, string>>
+}
+
+/** A temp directory other users can enter, with an empty `data` dir owned by whoever runs postgres. */
+export const postgresDirs = (user = postgresUser()) => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "shop-fault-pg-"))
   fs.chmodSync(root, 0o755)
   const dir = path.join(root, "data")
   fs.mkdirSync(dir, { mode: 0o700 })
   if (user.uid !== undefined) fs.chownSync(dir, user.uid, user.gid!)
+  return { root, dir }
+}
+
+export const startPostgres = async (options: PostgresOptions = {}): Promise<ThrowawayPostgres> => {
+  const bins = await postgresBinaries()
+  const user = postgresUser()
+  const { root, dir } = postgresDirs(user)
   execFileSync(bins.initdb, ["-D", dir, "--auth=trust", "--username=postgres", "--no-sync", "--encoding=UTF8"], {
     ...user,
     stdio: "ignore",
     env: { ...process.env, LC_ALL: "C" }
   })
+  return servePostgres(root, dir, options)
+}
+
+/** Runs postgres on the data directory `dir` (inside `root`, which `remove` deletes) on a free port. */
+export const servePostgres = async (
+  root: string,
+  dir: string,
+  options: PostgresOptions = {}
+): Promise<ThrowawayPostgres> => {
+  const bins = await postgresBinaries()
+  const user = postgresUser()
   const port = await freePort()
   let child: ChildProcess | undefined
+  const settings = { max_connections: String(options.maxConnections ?? 100), ...options.settings }
   const start = async () => {
     child = track(
       spawn(
         bins.postgres,
         [
           ...["-D", dir, "-p", String(port), "-h", "127.0.0.1", "-c", "unix_socket_directories="],
-          ...["-c", "fsync=off", "-c", `max_connections=${options.maxConnections ?? 100}`]
+          ...["-c", "fsync=off"],
+          ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`])
         ],
         { ...user, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } }
       )
     )
-    await waitForOutput(child, "ready to accept connections", 30_000)
+    // A standby says "ready to accept read-only connections".
+    await waitForOutput(child, "ready to accept", 30_000)
   }
   const stop = async () => {
     if (child === undefined) return

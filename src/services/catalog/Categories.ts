@@ -9,6 +9,7 @@ import {
   type UpdateCategory
 } from "../../domain/catalog.ts"
 import { Conflict, NotFound, ValidationError } from "../../domain/errors.ts"
+import { ReadSql } from "../../infra/ReadReplica.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogInvalidation, catalogKeys } from "./CatalogCache.ts"
 import { sentFields, updateSet } from "../sqlFragments.ts"
@@ -31,6 +32,8 @@ const buildTree = (all: ReadonlyArray<Category>): Array<CategoryNode> => {
 export const makeCategories = (cache: ReadCache) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // Reads outside the writes' transactions: the replica's client when there is one.
+    const read = yield* ReadSql
     const { categoriesChanged } = catalogInvalidation(cache)
     const decodeCategories = Schema.decodeUnknownEffect(Schema.Array(Category))
     // SqlError stays in the error channel: writes turn a unique violation into a 409, reads die on it.
@@ -39,7 +42,7 @@ export const makeCategories = (cache: ReadCache) =>
     const categoryColumns = sql.literal(CATEGORY_COLUMNS)
 
     const activeCategories = dieOnSqlError(
-      categoryRows(sql`SELECT ${categoryColumns} FROM categories WHERE is_active ORDER BY id`)
+      categoryRows(read`SELECT ${categoryColumns} FROM categories WHERE is_active ORDER BY id`)
     )
 
     const listCategories = Effect.fn("Catalog.listCategories")(function* (tree: boolean) {
@@ -63,14 +66,14 @@ export const makeCategories = (cache: ReadCache) =>
     const loadCategoryDetail = (id: number) =>
       Effect.gen(function* () {
         const [category] = yield* categoryRows(
-          sql`SELECT ${categoryColumns} FROM categories WHERE id = ${id} AND is_active`
+          read`SELECT ${categoryColumns} FROM categories WHERE id = ${id} AND is_active`
         )
         if (category === undefined) return yield* new NotFound({ error: "Category not found" })
         const children = yield* categoryRows(
-          sql`SELECT ${categoryColumns} FROM categories WHERE parent_id = ${id} AND is_active ORDER BY id`
+          read`SELECT ${categoryColumns} FROM categories WHERE parent_id = ${id} AND is_active ORDER BY id`
         )
         // UNION (not UNION ALL) stops on a cycle, should one ever exist.
-        const path = yield* dieOnSqlError(sql<{ id: number; name: string }>`
+        const path = yield* dieOnSqlError(read<{ id: number; name: string }>`
           WITH RECURSIVE up(id, name, parent_id, depth) AS (
             SELECT id, name, parent_id, 0 FROM categories WHERE id = ${category.parent_id}
             UNION
@@ -93,7 +96,7 @@ export const makeCategories = (cache: ReadCache) =>
 
     /** The category and all its descendants; empty when it does not exist or is inactive. */
     const withDescendants = (id: number) =>
-      dieOnSqlError(sql<{ id: number }>`
+      dieOnSqlError(read<{ id: number }>`
         WITH RECURSIVE tree(id) AS (
           SELECT id FROM categories WHERE id = ${id} AND is_active
           UNION

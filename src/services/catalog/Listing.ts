@@ -1,5 +1,6 @@
 import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
+import type { SqlClient } from "effect/sql"
+import { ReadSql } from "../../infra/ReadReplica.ts"
 import type { Fragment } from "effect/sql/Statement"
 import {
   type FacetName,
@@ -252,7 +253,8 @@ export const makeListing = (
   withDescendants: (categoryId: number) => Effect.Effect<ReadonlyArray<number>>
 ) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+    // Every statement here reads: the replica's, when there is one and it is current enough.
+    const sql = yield* ReadSql
 
     const activeCategories = Effect.orDie(
       sql<CategoryRow>`SELECT id, name, parent_id FROM categories WHERE is_active ORDER BY id`

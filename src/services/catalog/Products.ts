@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import { SqlClient } from "effect/sql"
 import { type CreateProduct, Product, type UpdateProduct } from "../../domain/catalog.ts"
 import { Conflict, NotFound } from "../../domain/errors.ts"
+import { ReadSql } from "../../infra/ReadReplica.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogInvalidation, catalogKeys } from "./CatalogCache.ts"
 import { isoTimestamp, sentFields, updateSet } from "../sqlFragments.ts"
@@ -25,14 +26,16 @@ const money = (n: number) => n.toFixed(2)
 export const makeProducts = (cache: ReadCache) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // Reads; inside the writes' transactions it runs on the transaction's (primary) connection.
+    const read = yield* ReadSql
     const { productsChanged } = catalogInvalidation(cache)
     const columns = sql.literal(PRODUCT_COLUMNS)
 
     const productById = (id: number, activeOnly: boolean) =>
       productRows(
         activeOnly
-          ? sql`SELECT ${columns} FROM products p WHERE p.id = ${id} AND p.is_active`
-          : sql`SELECT ${columns} FROM products p WHERE p.id = ${id}`
+          ? read`SELECT ${columns} FROM products p WHERE p.id = ${id} AND p.is_active`
+          : read`SELECT ${columns} FROM products p WHERE p.id = ${id}`
       ).pipe(Effect.map((rows) => rows[0]))
 
     const getProduct = Effect.fn("Catalog.getProduct")(function* (id: number) {

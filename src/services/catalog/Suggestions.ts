@@ -1,5 +1,6 @@
 import { Effect } from "effect"
-import { SqlClient } from "effect/sql"
+import type { SqlClient } from "effect/sql"
+import { ReadSql } from "../../infra/ReadReplica.ts"
 import { type SuggestQuery, Suggestions } from "../../domain/catalog.ts"
 import type { JsonBody, ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
@@ -79,7 +80,7 @@ const NO_SUGGESTIONS = JSON.stringify({ suggestions: [] }) as JsonBody
 /** GET /api/products/suggest: what to offer as the shopper types, cached like listings. */
 export const makeSuggestions = (cache: ReadCache) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
+    const sql = yield* ReadSql
 
     // The distinct brands, kept briefly: listing them walks the brand index once per brand.
     let brandList: {
