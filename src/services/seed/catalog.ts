@@ -3,6 +3,7 @@ import { SqlClient } from "effect/sql"
 import type { Fragment } from "effect/sql/Statement"
 import { SharedStore } from "../../infra/SharedStore.ts"
 import { MIN_VERSION_TTL } from "../ReadCache.ts"
+import { makeReadFence } from "../ReadFence.ts"
 import { CATALOG_VERSION_KEYS } from "../catalog/CatalogCache.ts"
 
 const CATEGORIES = [
@@ -142,9 +143,10 @@ const PRODUCTS: ReadonlyArray<{
 /** Cached catalog pages of a running server must not outlive data written behind its back. */
 const invalidateCatalog = Effect.gen(function* () {
   const store = yield* SharedStore
-  yield* Effect.all(
-    [CATALOG_VERSION_KEYS.categories, CATALOG_VERSION_KEYS.listing].map((v) => store.bump(v, MIN_VERSION_TTL))
-  )
+  const versions = [CATALOG_VERSION_KEYS.categories, CATALOG_VERSION_KEYS.listing]
+  // Fenced like any catalog write: with a replica, no page is loaded from it before it has the seed.
+  yield* (yield* makeReadFence).mark(versions)
+  yield* Effect.all(versions.map((v) => store.bump(v, MIN_VERSION_TTL)))
 })
 
 /** The five categories and ten products of the original shop; a second run changes nothing. */
