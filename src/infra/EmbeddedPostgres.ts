@@ -226,7 +226,12 @@ const run = (cmd: string, args: ReadonlyArray<string>, user: OsUser | undefined)
     child.stdout.on("data", (d) => (output += d))
     child.stderr.on("data", (d) => (output += d))
     child.on("error", reject)
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed: ${output}`))))
+    // initdb's first lines are chatter ("The files belonging to this database system..."): the line that says what
+    // went wrong comes first, since start-up prints one line.
+    const reason = () => output.split("\n").find((line) => /\b(error|FATAL):/.test(line)) ?? output
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed: ${reason()}\n${output}`))
+    )
   })
 
 const startServer = (bin: string, dataDir: string, port: number, user: OsUser | undefined) =>
