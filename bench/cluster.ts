@@ -3,8 +3,11 @@
  * a rolling deploy. In a network namespace of its own (so port 80 and the name
  * "app" are its own; nothing of the machine's changes; needs root, as CI has):
  *
- * - one throwaway Redis and one throwaway PostgreSQL 15 primary (free ports),
- *   migrated and seeded (the sample data and CLUSTER_PRODUCTS synthetic products);
+ * - one throwaway Redis, and a throwaway PostgreSQL 15 primary with a streaming
+ *   replica of it (`pg_basebackup -R`, test/support/streamingReplica.ts; free
+ *   ports), migrated and seeded (the sample data and CLUSTER_PRODUCTS synthetic
+ *   products); the instances read the catalog and reviews from the replica
+ *   (DATABASE_READ_URL);
  * - two shop instances, `node src/main.ts` with WEB_CONCURRENCY=1 each, at
  *   127.0.0.2:5000 and 127.0.0.3:5000: the shipped nginx.conf proxies to `app:5000`,
  *   and /etc/hosts (bind-mounted in the namespace) gives "app" both addresses,
@@ -30,7 +33,8 @@ import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
 import { SqlClient } from "effect/sql"
 import { killServer, onDatabase, type ServerProcess, spawnServer, waitForReady } from "../test/support/FaultLoad.ts"
-import { startPostgres, startRedis } from "../test/support/Throwaway.ts"
+import { startStreamingReplica } from "../test/support/streamingReplica.ts"
+import { startRedis } from "../test/support/Throwaway.ts"
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url))
 const USERS = process.env.BENCH_USERS ?? "300"
@@ -78,11 +82,13 @@ resolveAppTo(INSTANCES)
 execFileSync("mount", ["--bind", hostsFile, "/etc/hosts"])
 
 const redis = await startRedis()
-const primary = await startPostgres({ maxConnections: 100 })
-const databaseUrl = primary.url
+const databases = await startStreamingReplica()
+const databaseUrl = databases.primary.url
 const jwtSecret = `cluster-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}-secret-for-this-run`
 
-log(`PostgreSQL ${databaseUrl}, Redis ${redis.url}; seeding ${PRODUCTS} products`)
+log(
+  `PostgreSQL ${databaseUrl}, its streaming replica ${databases.replica.url}, Redis ${redis.url}; seeding ${PRODUCTS} products`
+)
 const seedStarted = performance.now()
 execFileSync(process.execPath, ["src/cli/seed.ts", "--products", PRODUCTS], {
   cwd: ROOT,
@@ -96,6 +102,7 @@ const instanceEnv = (host: string) => ({
   NODE_ENV: "production",
   JWT_SECRET: jwtSecret,
   DATABASE_URL: databaseUrl,
+  DATABASE_READ_URL: databases.replica.url,
   REDIS_URL: redis.url,
   WEB_CONCURRENCY: "1",
   RATE_LIMIT_ENABLED: "false",
@@ -293,6 +300,21 @@ interface MixResult {
 }
 const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as MixResult
 
+// What the instances say of their reads since their last start: catalog and review statements by the server that
+// ran them (/metrics), and the replica's state (/ready).
+const readsBy = new Map<string, number>()
+const replicaStates: Array<string> = []
+for (const host of INSTANCES) {
+  const metrics = await (await fetch(`${baseOf(host)}/metrics`)).text()
+  for (const [, labels, value] of metrics.matchAll(/^db_read_statements(?:_total)+\{([^}]*)\} (\S+)$/gm)) {
+    const server = /server="([^"]*)"/.exec(labels!)?.[1] ?? "?"
+    readsBy.set(server, (readsBy.get(server) ?? 0) + Number(value))
+  }
+  const ready = (await (await fetch(`${baseOf(host)}/ready`)).json()) as { replica?: { status: string } }
+  replicaStates.push(`${host} ${ready.replica?.status ?? "none"}`)
+}
+const replicaReads = readsBy.get("replica") ?? 0
+
 // The books, read from the primary: every order answered 201 is there with the lines it was answered with,
 // and the hot products' stock went down by exactly the units in the run's orders.
 const books = await onDatabase(
@@ -366,6 +388,10 @@ for (const line of describe(
   console.log(`  nginx 5xx: ${line}`)
 for (const line of describe(nginxErrorLines)) console.log(`  nginx error log: ${line}`)
 console.log(
+  `  catalog and review reads since the last restarts: ${[...readsBy].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}; ` +
+    `replica: ${replicaStates.join(", ")}`
+)
+console.log(
   `  orders answered 201: ${result.orders.length}, in the database: ${books.rows.length}; lost ${lost.length}, ` +
     `with other lines ${otherLines.length}, committed without a 201 reaching the client ${unanswered.length}`
 )
@@ -374,6 +400,7 @@ console.log(
 )
 const ok =
   mixCode === 0 &&
+  replicaReads > 0 &&
   failed === 0 &&
   nginx5xx.length === 0 &&
   lost.length === 0 &&
@@ -386,6 +413,6 @@ console.log(ok ? "cluster: PASS" : `cluster: FAIL (bench:mix exit ${mixCode})`)
 nginx.kill("SIGQUIT")
 await Promise.all([...servers.values()].map(killServer))
 await new Promise((resolve) => (nginx.exitCode === null ? nginx.once("exit", resolve) : resolve(null)))
-await primary.remove()
+await databases.remove()
 await redis.stop()
 process.exit(ok ? 0 : 1)
