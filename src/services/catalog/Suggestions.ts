@@ -5,6 +5,7 @@ import { type SuggestQuery, Suggestions } from "../../domain/catalog.ts"
 import type { JsonBody, ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
 import { FIELD_BIT, planSearch, quote, type SearchPlan } from "./Search.ts"
+import { dieOnSqlError } from "../sqlErrors.ts"
 
 /** Products read to pick the most reviewed suggestions from: bounds the work for a prefix most names share. */
 const PRODUCT_CANDIDATES = 60
@@ -141,7 +142,7 @@ export const makeSuggestions = (cache: ReadCache) =>
           .slice(0, limit)
           .map(({ score: _, ...s }) => s)
         return { suggestions }
-      }).pipe(Effect.orDie)
+      }).pipe(dieOnSqlError)
 
     const suggest = Effect.fn("Catalog.suggest")(function* (query: SuggestQuery) {
       const q = query.q?.trim().replace(/\s+/g, " ").toLowerCase() ?? ""
