@@ -2,6 +2,7 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { ProductListQuery } from "../src/domain/catalog.ts"
+import { adminListingQueries } from "../src/services/catalog/AdminListing.ts"
 import { listingQueries, normalizeListQuery, priceBounds } from "../src/services/catalog/Listing.ts"
 import { planSearch } from "../src/services/catalog/Search.ts"
 import { suggestionQueries } from "../src/services/catalog/Suggestions.ts"
@@ -108,5 +109,25 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
         }
       }),
     120_000
+  )
+})
+
+layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("admin listing query plans", (it) => {
+  it.effect("the admin list's search of names, SKUs and brands uses its trigram index", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* seedCatalog
+      yield* seedSyntheticProducts(6000)
+      for (const query of [{ search: "samsung" }, { search: "SKU-12", is_active: "false" as const }]) {
+        const queries = adminListingQueries(sql, query)
+        for (const statement of [queries.count, queries.rows]) {
+          const [text, values] = statement.compile()
+          const plan = (yield* sql.unsafe<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values))
+            .map((row) => row["QUERY PLAN"])
+            .join("\n")
+          assert.match(plan, /products_admin_search_idx/, `${JSON.stringify(query)}\n${plan}`)
+        }
+      }
+    })
   )
 })
