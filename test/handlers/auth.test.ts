@@ -7,7 +7,7 @@ import { Api } from "../../src/http/Api.ts"
 import { AuthHandlers } from "../../src/http/AuthHandlers.ts"
 import { Auth } from "../../src/services/Auth.ts"
 import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
-import { stub } from "../support/stub.ts"
+import { recorder, stub } from "../support/stub.ts"
 
 const user: User = {
   id: 7,
@@ -23,8 +23,7 @@ const user: User = {
 const tokens = { access_token: "access-1", refresh_token: "refresh-1" }
 
 // Which refresh token reached the service, from the header or the body.
-const calls: Array<string> = []
-const record = <A>(call: string, result: A) => Effect.sync(() => calls.push(call)).pipe(Effect.as(result))
+const { calls, record } = recorder()
 const AuthStub = stub(Auth, {
   register: (input) =>
     input.email === user.email

@@ -7,7 +7,7 @@ import { Api } from "../../src/http/Api.ts"
 import { CatalogHandlers } from "../../src/http/CatalogHandlers.ts"
 import { Catalog, type JsonBody } from "../../src/services/Catalog.ts"
 import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
-import { stub } from "../support/stub.ts"
+import { recorder, stub } from "../support/stub.ts"
 
 const category: Category = { id: 4, name: "Lamps", description: null, parent_id: null, is_active: true }
 const product: Product = {
@@ -30,8 +30,7 @@ const product: Product = {
 // Catalog reads are finished JSON text (what the read cache holds); the handlers send it as is.
 const body = (value: unknown) => JSON.stringify(value) as JsonBody
 
-const calls: Array<string> = []
-const record = <A>(call: string, result: A) => Effect.sync(() => calls.push(call)).pipe(Effect.as(result))
+const { calls, record } = recorder()
 const CatalogStub = stub(Catalog, {
   listCategories: (tree) => record(`listCategories ${tree}`, body([category])),
   getCategory: (id) =>

@@ -7,7 +7,7 @@ import { Api } from "../../src/http/Api.ts"
 import { OrdersHandlers } from "../../src/http/OrdersHandlers.ts"
 import { Orders } from "../../src/services/Orders.ts"
 import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
-import { stub } from "../support/stub.ts"
+import { recorder, stub } from "../support/stub.ts"
 
 const order: Order = {
   id: 42,
@@ -27,8 +27,7 @@ const page = (orders: ReadonlyArray<Order>): OrderPage => ({
 })
 
 // Who asked for what: the stub records the calls the handlers run.
-const calls: Array<string> = []
-const record = <A>(call: string, result: A) => Effect.sync(() => calls.push(call)).pipe(Effect.as(result))
+const { calls, record } = recorder()
 const OrdersStub = stub(Orders, {
   place: (request) =>
     record(`place ${request.userId} ${request.input.address_id}`, {

@@ -9,7 +9,7 @@ import { UsersHandlers } from "../../src/http/UsersHandlers.ts"
 import { Addresses } from "../../src/services/Addresses.ts"
 import { Users } from "../../src/services/Users.ts"
 import { asCaller, AuthenticationTest } from "../support/handlerTest.ts"
-import { stub } from "../support/stub.ts"
+import { recorder, stub } from "../support/stub.ts"
 
 const user: User = {
   id: 7,
@@ -34,8 +34,7 @@ const address: Address = {
 }
 
 // Every route acts on the caller's own profile and addresses: the stubs record whose.
-const calls: Array<string> = []
-const record = <A>(call: string, result: A) => Effect.sync(() => calls.push(call)).pipe(Effect.as(result))
+const { calls, record } = recorder()
 const UsersStub = stub(Users, {
   findById: (id) => record(`findById ${id}`, id === user.id ? Option.some(user) : Option.none()),
   updateProfile: (id, patch) => record(`updateProfile ${id}`, { ...user, ...patch })

@@ -44,3 +44,10 @@ export const sqlClientStub = (answer: (sql: string) => Effect.Effect<ReadonlyArr
     })
   ).pipe(Layer.provide(Reactivity.layer))
 }
+
+/** What a stub was asked, in order: `record(call, result)` notes the call and answers `result`. */
+export const recorder = () => {
+  const calls: Array<string> = []
+  const record = <A>(call: string, result: A) => Effect.sync(() => calls.push(call)).pipe(Effect.as(result))
+  return { calls, record }
+}
