@@ -185,10 +185,13 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
      */
     boundedPage:
       ranked && plan !== null && params.desc
-        ? sql<{ id: number; total: number }>`
+        ? // The matches are gathered on their own (MATERIALIZED), so no plan, generic ones included, walks a
+          // popularity-ordered index to its end looking for the few matches of a rare word.
+          sql<{ id: number; total: number }>`
+            WITH m AS MATERIALIZED (SELECT p.id, p.review_count, p.rating FROM products p WHERE ${where()})
             SELECT ${sql.literal(PRODUCT_COLUMNS)}, c.total FROM (
-              SELECT p.id, p.review_count, p.rating, count(*) OVER ()::int AS total FROM products p WHERE ${where()}
-              ORDER BY p.review_count DESC, p.rating DESC, p.id LIMIT ${BOUNDED_ROWS}
+              SELECT m.*, count(*) OVER ()::int AS total FROM m
+              ORDER BY m.review_count DESC, m.rating DESC, m.id LIMIT ${sql.literal(String(BOUNDED_ROWS))}
             ) AS c JOIN products p ON p.id = c.id
             WHERE ${relevance(sql, plan)} >= ${relevanceBound(plan)}::numeric
             ORDER BY c.review_count DESC, c.rating DESC, c.id
