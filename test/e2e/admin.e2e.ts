@@ -109,6 +109,9 @@ describe("admin console", () => {
     )
     expect(created.status).toBe(201)
     const low = await http("GET", "/api/products/all?is_active=true&max_stock=10", undefined, token)
+    // The dashboard shows the 20 with the least stock (ties oldest first): this one is among them while fewer are sold out.
+    const soldOut = await http("GET", "/api/products/all?is_active=true&max_stock=0", undefined, token)
+    expect(soldOut.body.pagination.total).toBeLessThanOrEqual(20)
     const { page, errors, context } = await signInAsAdmin()
     await page.goto("/admin")
     await page.getByRole("heading", { name: "Low stock" }).waitFor()
