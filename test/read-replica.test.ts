@@ -211,6 +211,26 @@ describe("read replica (DATABASE_READ_URL)", () => {
     expect(warnings("Read replica down")).toBe(downWarnings + 1)
   }, 90_000)
 
+  it("a process reads nothing from a replica behind the primary's position at its start (the schema it migrated)", async () => {
+    await rs.replica.pauseReplay()
+    try {
+      const onlyOnPrimary = insertOnPrimary(`before-start-${Date.now()}`)
+      // A lag bound this process will not reach while the test runs: only the start position keeps reads away.
+      const late = await start({
+        DATABASE_URL: rs.primary.url,
+        DATABASE_READ_URL: rs.replica.url,
+        DATABASE_READ_MAX_LAG: "10 minutes"
+      })
+      await waitForReady(late.base, 60_000, late.output)
+      expect((await replicaStatus("up", late)).status).toBe("ready")
+      expect((await fetch(`${late.base}/api/products/${onlyOnPrimary}`)).status).toBe(200)
+      expect(query(rs.replica.url, `SELECT count(*) FROM products WHERE id = ${onlyOnPrimary}`)).toEqual(["0"])
+      await killServer(late)
+    } finally {
+      await rs.replica.resumeReplay()
+    }
+  }, 90_000)
+
   it("a replica of another database: WARN, every read from the primary", async () => {
     other = await startPostgres()
     const mismatched = await start({ DATABASE_URL: rs.primary.url, DATABASE_READ_URL: other.url })

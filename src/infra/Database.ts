@@ -133,6 +133,9 @@ export const MigrationsLive = Layer.effectDiscard(
     const applied = yield* runMigrations
     if (applied.length > 0)
       yield* Effect.logInfo(`applied migrations: ${applied.map(([id, name]) => `${id}_${name}`).join(", ")}`)
+    // A replica that has not replayed the schema this code expects (a migration just applied, here or by
+    // whoever started first) serves no read of this process.
+    yield* (yield* ReadReplica).requireReplayedNow
   })
 )
 

@@ -42,6 +42,8 @@ export class ReadReplica extends Context.Service<
      * that write needs a replica that replayed this far. 0 without a replica.
      */
     readonly writePosition: Effect.Effect<number, SqlError>
+    /** From now on the replica serves reads only once it has replayed the primary's current position. */
+    readonly requireReplayedNow: Effect.Effect<void, SqlError>
   }
 >()("shop/infra/ReadReplica") {
   /** No replica (for code that needs no ReadSql, such as the read cache alone). */
@@ -53,7 +55,8 @@ export class ReadReplica extends Context.Service<
       replayed: 0,
       reason: "DATABASE_READ_URL is not set"
     }),
-    writePosition: Effect.succeed(0)
+    writePosition: Effect.succeed(0),
+    requireReplayedNow: Effect.void
   })
 
   /** No replica: ReadSql is the primary's client. Needs the SqlClient. */
@@ -93,6 +96,8 @@ export const layerWithReplica = (
       const maxLagMs = Duration.toMillis(options.maxLag)
       const checkEvery = options.checkEvery ?? Duration.millis(Math.min(1000, Math.max(100, Math.floor(maxLagMs / 4))))
 
+      // The least position any read needs (the schema's, see requireReplayedNow).
+      let schemaFloor = 0
       let state: ReplicaState = { status: "down", lagSeconds: null, replayed: 0, reason: "not checked yet" }
       // Whether reads were told the replica serves them: the WARN lines follow its changes only.
       let serving: boolean | undefined
@@ -183,7 +188,10 @@ export const layerWithReplica = (
         replica: Metric.withAttributes(dbReadStatements, { server: "replica" })
       }
       const readClient = yield* PgPoolClient.makeRouted(primaryConfig, primary, replica, {
-        useReplica: Effect.map(Effect.service(ReadFloor), (floor) => state.status === "up" && state.replayed >= floor),
+        useReplica: Effect.map(
+          Effect.service(ReadFloor),
+          (floor) => state.status === "up" && state.replayed >= Math.max(floor, schemaFloor)
+        ),
         onReplicaFailure: (error) =>
           state.status === "up"
             ? publish({ ...state, status: "down", lagSeconds: null, reason: error.reason.message })
@@ -206,7 +214,10 @@ export const layerWithReplica = (
         Context.add(ReadReplica, {
           configured: true,
           state: Effect.sync(() => state),
-          writePosition
+          writePosition,
+          requireReplayedNow: Effect.map(writePosition, (position) => {
+            schemaFloor = Math.max(schemaFloor, position)
+          })
         })
       )
     })
