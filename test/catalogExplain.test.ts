@@ -1,6 +1,7 @@
 import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
+import type { Statement } from "effect/sql/Statement"
 import type { ProductListQuery } from "../src/domain/catalog.ts"
 import { adminListingQueries } from "../src/services/catalog/AdminListing.ts"
 import { listingQueries, normalizeListQuery, priceBounds } from "../src/services/catalog/Listing.ts"
@@ -48,6 +49,32 @@ const CASES: ReadonlyArray<ProductListQuery> = [
   { min_rating: 4, in_stock: "true", facets: "rating,in_stock", sort_by: "rating" }
 ]
 
+/** Literal SQL for a statement's parameters, so EXECUTE can pass them to a prepared statement. */
+const literal = (value: unknown): string =>
+  Array.isArray(value)
+    ? `'{${value
+        .map((v) => `"${String(v).replace(/["\\]/g, "\\$&")}"`)
+        .join(",")
+        .replace(/'/g, "''")}}'`
+    : typeof value === "number"
+      ? String(value)
+      : `'${String(value).replace(/'/g, "''")}'`
+
+/** The plan PostgreSQL uses for a prepared statement once it settles on a generic one. */
+const genericPlan = (sql: SqlClient.SqlClient, statement: Statement<unknown>) =>
+  sql.withTransaction(
+    Effect.gen(function* () {
+      const [text, values] = statement.compile()
+      yield* sql.unsafe("SET LOCAL plan_cache_mode = force_generic_plan")
+      yield* sql.unsafe(`PREPARE generic AS ${text}`)
+      const rows = yield* sql.unsafe<{ "QUERY PLAN": string }>(
+        `EXPLAIN EXECUTE generic${values.length === 0 ? "" : `(${values.map(literal).join(", ")})`}`
+      )
+      yield* sql.unsafe("DEALLOCATE generic")
+      return rows.map((row) => row["QUERY PLAN"]).join("\n")
+    })
+  )
+
 /** Typed prefixes for the suggest endpoint. */
 const SUGGEST = ["i", "iph", "sam", "phone", "sony wh", "headphnes", "zz"]
 
@@ -94,6 +121,12 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
               .join("\n")
             assert.notMatch(plan, /Seq Scan on products/, `${JSON.stringify(query)}\n${plan}`)
           }
+          // A prepared statement gets a generic plan after five runs; it must not walk an index in popularity
+          // order for a search's matches either (that read every product for a rare word).
+          if (queries.boundedPage !== null) {
+            const plan = yield* genericPlan(sql, queries.boundedPage)
+            assert.notMatch(plan, /Seq Scan on products|Index Scan( Backward)? using products_active_/, plan)
+          }
         }
         for (const typed of SUGGEST) {
           const plan = yield* planSearch(sql, typed)
@@ -106,6 +139,8 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
               .join("\n")
             assert.notMatch(explained, /Seq Scan on (products|search_words)/, `suggest ${typed}\n${explained}`)
           }
+          const generic = yield* genericPlan(sql, queries.products)
+          assert.match(generic, /products_name_terms_idx/, `suggest ${typed} (generic plan)\n${generic}`)
         }
       }),
     120_000
