@@ -16,6 +16,7 @@ import { paginationOf, perPageOf } from "../../domain/pagination.ts"
 import type { ReadCache } from "../ReadCache.ts"
 import { CATALOG_VERSION_KEYS, catalogKeys, LISTING_MAX_AGE } from "./CatalogCache.ts"
 import { PRODUCT_COLUMNS, productRows } from "./Products.ts"
+import { dieOnSqlError } from "../sqlErrors.ts"
 import {
   correctSearch,
   matchesSomething,
@@ -259,7 +260,7 @@ export const makeListing = (
     // Every statement here reads: the replica's, when there is one and it is current enough.
     const sql = yield* ReadSql
 
-    const activeCategories = Effect.orDie(
+    const activeCategories = dieOnSqlError(
       sql<CategoryRow>`SELECT id, name, parent_id FROM categories WHERE is_active ORDER BY id`
     )
 
@@ -296,7 +297,7 @@ export const makeListing = (
           categoryIds = yield* withDescendants(params.categoryId)
           if (categoryIds.length === 0) return yield* ValidationError.field("category_id", "Category not found")
         }
-        const plan = params.search === null ? null : yield* Effect.orDie(planSearch(sql, params.search))
+        const plan = params.search === null ? null : yield* dieOnSqlError(planSearch(sql, params.search))
         // A word that matches nothing (not even with a typo) makes the whole search match nothing.
         const search =
           params.search === null ? null : plan === null || !plan.words.every(matchesSomething) ? "nothing" : plan
@@ -304,39 +305,39 @@ export const makeListing = (
         const wants = new Set(params.facets)
         const summary =
           wants.has("price") || wants.has("rating") || wants.has("in_stock")
-            ? (yield* Effect.orDie(queries.summary))[0]!
+            ? (yield* dieOnSqlError(queries.summary))[0]!
             : null
         let total: number
         let products: ReadonlyArray<Product>
         // A broad search's page usually fills from the most popular matches at the relevance bound; only a
         // page that does not fill ranks every match.
-        const bounded = queries.boundedPage === null ? null : yield* Effect.orDie(queries.boundedPage)
+        const bounded = queries.boundedPage === null ? null : yield* dieOnSqlError(queries.boundedPage)
         if (bounded !== null) {
-          total = summary?.total ?? bounded[0]?.total ?? (yield* Effect.orDie(queries.count))[0]!.total
+          total = summary?.total ?? bounded[0]?.total ?? (yield* dieOnSqlError(queries.count))[0]!.total
           products =
             bounded.length === params.perPage
               ? yield* productRows(Effect.succeed(bounded.map(({ total: _, ...product }) => product)))
               : (params.page - 1) * params.perPage >= total
                 ? []
-                : yield* Effect.orDie(productRows(queries.page))
+                : yield* dieOnSqlError(productRows(queries.page))
         } else if (queries.ranked && summary === null) {
-          const rows = yield* Effect.orDie(queries.rankedPage)
+          const rows = yield* dieOnSqlError(queries.rankedPage)
           products = yield* productRows(Effect.succeed(rows.map(({ total: _, ...product }) => product)))
-          total = rows[0]?.total ?? (params.page === 1 ? 0 : (yield* Effect.orDie(queries.count))[0]!.total)
+          total = rows[0]?.total ?? (params.page === 1 ? 0 : (yield* dieOnSqlError(queries.count))[0]!.total)
         } else {
-          total = summary?.total ?? (yield* Effect.orDie(queries.count))[0]!.total
+          total = summary?.total ?? (yield* dieOnSqlError(queries.count))[0]!.total
           // Past the last page there is nothing to read: skip the query rather than walk an index to the end.
-          products = (params.page - 1) * params.perPage >= total ? [] : yield* Effect.orDie(productRows(queries.page))
+          products = (params.page - 1) * params.perPage >= total ? [] : yield* dieOnSqlError(productRows(queries.page))
         }
         const pagination = paginationOf(params.page, params.perPage, total)
 
         let suggestion: string | undefined
         if (total === 0 && params.search !== null) {
-          const corrected = plan === null ? null : yield* Effect.orDie(correctSearch(sql, plan))
+          const corrected = plan === null ? null : yield* dieOnSqlError(correctSearch(sql, plan))
           if (corrected !== null && corrected !== params.search) {
-            const check = yield* Effect.orDie(planSearch(sql, corrected))
+            const check = yield* dieOnSqlError(planSearch(sql, corrected))
             if (check !== null && check.words.every(matchesSomething)) {
-              const [found] = yield* Effect.orDie(listingQueries(sql, params, { categoryIds, search: check }).count)
+              const [found] = yield* dieOnSqlError(listingQueries(sql, params, { categoryIds, search: check }).count)
               if (found!.total > 0) suggestion = corrected
             }
           }
@@ -345,12 +346,12 @@ export const makeListing = (
         if (params.facets.length === 0) return { products, pagination, ...(suggestion && { suggestion }) }
         const summaryFor = (facet: "price" | "rating" | "in_stock") =>
           queries.filtered[facet]
-            ? Effect.map(Effect.orDie(queries.summaryWithout(facet)), (rows) => rows[0]!)
+            ? Effect.map(dieOnSqlError(queries.summaryWithout(facet)), (rows) => rows[0]!)
             : Effect.succeed(summary!)
         const facetEffects = {
-          brand: wants.has("brand") ? Effect.orDie(queries.brands) : Effect.succeed(undefined),
+          brand: wants.has("brand") ? dieOnSqlError(queries.brands) : Effect.succeed(undefined),
           category: wants.has("category")
-            ? Effect.zipWith(Effect.orDie(queries.categories), activeCategories, (rows, categories) =>
+            ? Effect.zipWith(dieOnSqlError(queries.categories), activeCategories, (rows, categories) =>
                 categoryFacet(rows, params.categoryId, categories)
               )
             : Effect.succeed(undefined),
@@ -358,7 +359,7 @@ export const makeListing = (
             ? Effect.flatMap(summaryFor("price"), (s) => {
                 if (s.total === 0 || s.min_price === null || s.max_price === null) return Effect.succeed([])
                 const bounds = priceBounds(s.min_price, s.max_price)
-                return Effect.map(Effect.orDie(queries.priceBuckets(bounds)), (rows) =>
+                return Effect.map(dieOnSqlError(queries.priceBuckets(bounds)), (rows) =>
                   rows
                     .filter((r) => r.bucket >= 1)
                     .sort((a, b) => a.bucket - b.bucket)
