@@ -4,6 +4,7 @@ import type { Fragment } from "effect/sql/Statement"
 import type { AdminProductListQuery, AdminSortField, ProductPage } from "../../domain/catalog.ts"
 import { paginationOf, perPageOf } from "../../domain/pagination.ts"
 import { PRODUCT_COLUMNS, productRows } from "./Products.ts"
+import { dieOnSqlError } from "../sqlErrors.ts"
 
 const SORT_COLUMNS: Record<AdminSortField, string> = {
   created_at: "p.created_at",
@@ -60,10 +61,10 @@ export const makeAdminListing = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   return Effect.fn("Catalog.listAllProducts")(function* (query: AdminProductListQuery) {
     const { page, perPage, count, rows } = adminListingQueries(sql, query)
-    const [counted] = yield* Effect.orDie(count)
+    const [counted] = yield* dieOnSqlError(count)
     const total = counted!.total
     // Past the last page there is nothing to read.
-    const products = (page - 1) * perPage >= total ? [] : yield* Effect.orDie(productRows(rows))
+    const products = (page - 1) * perPage >= total ? [] : yield* dieOnSqlError(productRows(rows))
     const result: ProductPage = { products, pagination: paginationOf(page, perPage, total) }
     return result
   })
