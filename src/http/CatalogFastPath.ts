@@ -37,22 +37,23 @@ export const makeCatalogFastPath = Effect.gen(function* () {
     /** The canonical path (see CanonicalPath.ts). */
     path: string,
     state: RequestFacts,
-    app: Effect.Effect<HttpServerResponse.HttpServerResponse>
+    // Built only when needed: a hit, the hottest request of the shop, allocates nothing of the API's path.
+    app: () => Effect.Effect<HttpServerResponse.HttpServerResponse>
   ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
-    if (request.method !== "GET") return app
+    if (request.method !== "GET") return app()
     const serve = (route: string) => (cached: Option.Option<JsonBody>) => {
-      if (Option.isNone(cached)) return app
+      if (Option.isNone(cached)) return app()
       state.route = route
       return Effect.succeed(HttpServerResponse.text(cached.value, { contentType: "application/json" }))
     }
     const detail = PRODUCT_DETAIL.exec(path)
     if (detail !== null) {
       const id = decodeId(detail[1])
-      return Option.isSome(id) ? Effect.flatMap(catalog.cachedProduct(id.value), serve(PRODUCT_DETAIL_ROUTE)) : app
+      return Option.isSome(id) ? Effect.flatMap(catalog.cachedProduct(id.value), serve(PRODUCT_DETAIL_ROUTE)) : app()
     }
-    if (path !== PRODUCT_LIST_ROUTE) return app
+    if (path !== PRODUCT_LIST_ROUTE) return app()
     const query = decodeListQuery(HttpServerRequest.searchParamsFromURL(new URL(request.url, "http://localhost")))
-    if (Option.isNone(query)) return app
+    if (Option.isNone(query)) return app()
     return Effect.flatMap(catalog.cachedListing(query.value), serve(PRODUCT_LIST_ROUTE))
   }
 })

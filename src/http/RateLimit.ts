@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Metric, Option } from "effect"
-import type { HttpServerRequest } from "effect/http"
+import type { HttpServerRequest, HttpServerResponse } from "effect/http"
 import { AppConfig } from "../infra/AppConfig.ts"
 import { rateLimitRejections } from "../infra/Metrics.ts"
 import { type RateLimitDecision, SharedStore } from "../infra/SharedStore.ts"
@@ -75,6 +75,8 @@ export const limitUser = (userId: number) =>
     if (!decision.allowed) return yield* new RateLimited({ error: "Too many requests for this account, retry later" })
   })
 
+const withinBudget = Effect.succeed(undefined)
+
 /**
  * Per-IP budget on /api, plus the strict one on the credential routes; the 429
  * to answer, or undefined when within budget. The decision joins `state` for the headers.
@@ -84,14 +86,15 @@ export const limitClient = (
   request: HttpServerRequest.HttpServerRequest,
   path: string,
   state: RequestFacts
-) =>
-  Effect.gen(function* () {
-    if (!limiter.enabled || !path.startsWith("/api") || request.method === "OPTIONS") return undefined
-    const ip = Option.getOrElse(request.remoteAddress, () => "unknown")
-    state.rateLimit = yield* limiter.check("ip", ip)
-    if (STRICT_PATHS.has(path.replace(/\/$/, "")))
-      state.rateLimit = tighter(state.rateLimit, yield* limiter.check("auth", ip))
-    return state.rateLimit.allowed
-      ? undefined
-      : jsonError(429, { error: "Too many requests, retry later", code: "RATE_LIMITED" })
-  })
+): Effect.Effect<HttpServerResponse.HttpServerResponse | undefined> =>
+  !limiter.enabled || !path.startsWith("/api") || request.method === "OPTIONS"
+    ? withinBudget
+    : Effect.gen(function* () {
+        const ip = Option.getOrElse(request.remoteAddress, () => "unknown")
+        state.rateLimit = yield* limiter.check("ip", ip)
+        if (STRICT_PATHS.has(path.replace(/\/$/, "")))
+          state.rateLimit = tighter(state.rateLimit, yield* limiter.check("auth", ip))
+        return state.rateLimit.allowed
+          ? undefined
+          : jsonError(429, { error: "Too many requests, retry later", code: "RATE_LIMITED" })
+      })

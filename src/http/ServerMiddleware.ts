@@ -51,20 +51,20 @@ export const ServerMiddleware = HttpRouter.middleware(
             onNone: () => ({ request_id: requestId }),
             onSome: (s) => ({ request_id: requestId, trace_id: s.traceId, span_id: s.spanId })
           })
-          const serve = (path: string) =>
-            Effect.gen(function* () {
-              const refused =
-                (yield* limitClient(limiter, request, path, state)) ??
-                load.oversized(request) ??
-                refuseUncleanQuery(request.url)
-              if (refused !== undefined) return refused
-              const checked = Effect.flatMap(refuseUncleanBody(request), (unclean) =>
-                unclean !== undefined ? Effect.succeed(unclean) : app
+          const api = () =>
+            load
+              .limit(
+                request,
+                Effect.flatMap(refuseUncleanBody(request), (unclean) =>
+                  unclean !== undefined ? Effect.succeed(unclean) : app
+                ),
+                (cause) => errorResponse(cause, request)
               )
-              const api = load
-                .limit(request, checked, (cause) => errorResponse(cause, request))
-                .pipe(Effect.provideService(RequestState, state))
-              return yield* fastPath(request, path, state, api).pipe(Effect.annotateLogs(annotations))
+              .pipe(Effect.provideService(RequestState, state))
+          const serve = (path: string) =>
+            Effect.flatMap(limitClient(limiter, request, path, state), (limited) => {
+              const refused = limited ?? load.oversized(request) ?? refuseUncleanQuery(request.url)
+              return refused !== undefined ? Effect.succeed(refused) : fastPath(request, path, state, api)
             })
           const respond = Effect.map(path === undefined ? Effect.succeed(notCanonical) : serve(path), (response) => {
             const final = HttpServerResponse.setHeader(ensureJsonError(response), "x-request-id", requestId)
