@@ -84,12 +84,14 @@ async function sigterm(workers: number, target: "process" | "group") {
     console.log(
       `  requests ${outcomes.length}, ended after the signal ${after.length}: ` +
         `cut ${outcomes.filter(isCut).length} (${describeErrors(outcomes.filter(isCut))}; on kept-alive connections ` +
-        `${outcomes.filter((o) => isCut(o) && o.reused).length}), ` +
+        `${outcomes.filter((o) => isCut(o) && o.reused).length}, begun over a second before the signal ` +
+        `${outcomes.filter((o) => isCut(o) && o.at < signalled - 1000).length}), ` +
         `refused ${outcomes.filter((o) => o.error === "ECONNREFUSED").length}, ` +
         `5xx ${outcomes.filter((o) => o.status >= 500).length}, ` +
         `answered with Connection: close ${after.filter((o) => o.connectionClose).length}`
     )
     console.log(`  exit ${code} after ${exitSeconds.toFixed(1)} s (SHUTDOWN_TIMEOUT 10 s)`)
+    if (code !== 0 || outcomes.some(isCut)) console.log(`  server output:\n${server.output().split("\n").slice(-15).join("\n")}`)
     console.log(
       `  orders answered 201: ${answered201}, in the database: ${books.orders} ` +
         `(committed without a response: ${Math.max(0, books.orders - answered201)}, ` +

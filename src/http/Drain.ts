@@ -29,7 +29,8 @@ interface Connection {
  * open until the deadline:
  *
  * - the listener stops accepting;
- * - responses not yet started, and every request that still arrives on an
+ * - once `listenersClosed` resolves (in a cluster: every worker has stopped
+ *   accepting, see StopBarrier.ts), responses not yet started, and every request that still arrives on an
  *   open connection, get `Connection: close`, so each connection closes after
  *   its answer;
  * - connections idle for more than a moment are closed at once, the others
@@ -38,7 +39,9 @@ interface Connection {
  *   last connection is gone, so the process exits when drained;
  * - at `timeoutMs` whatever is left is destroyed.
  */
-export const makeDrain = (timeoutMs: number) => {
+export const makeDrain = (timeoutMs: number, listenersClosed: () => Promise<void> = () => Promise.resolve()) => {
+  // `stopping` from the signal on (/ready 503); `draining` once no listener of the service accepts any more.
+  let stopping = false
   let draining = false
 
   const attach = (server: http.Server) => {
@@ -81,21 +84,28 @@ export const makeDrain = (timeoutMs: number) => {
       })
     })
 
-    server.close = function close(callback?: (error?: Error) => void) {
+    const beginDrain = () => {
       draining = true
       for (const [socket, connection] of connections) {
         for (const response of connection.responses)
           if (!response.headersSent) response.setHeader("connection", "close")
         if (connection.responses.size === 0) closeWhenIdle(socket, connection)
       }
+    }
+
+    server.close = function close(callback?: (error?: Error) => void) {
+      stopping = true
       setTimeout(() => server.closeAllConnections(), timeoutMs).unref()
       // net.Server's close: stop listening, call back once every connection is gone (http.Server's would also
       // destroy the connections it deems idle).
       net.Server.prototype.close.call(server, callback)
+      // Clients told to reconnect before every listener is closed would queue on one about to close, and
+      // be reset with it; until then, kept-alive connections go on as before.
+      void listenersClosed().then(beginDrain)
       return server
     }
     return server
   }
 
-  return { attach, draining: () => draining }
+  return { attach, draining: () => stopping }
 }

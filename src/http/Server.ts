@@ -1,3 +1,4 @@
+import cluster from "node:cluster"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Duration, Effect, Layer } from "effect"
 import { HttpRouter } from "effect/http"
@@ -14,6 +15,7 @@ import { OrdersHandlers } from "./OrdersHandlers.ts"
 import { CorsLive } from "./Cors.ts"
 import { makeNodeServer } from "./NodeServer.ts"
 import { Draining, makeDrain } from "./Drain.ts"
+import { listenersClosedEverywhere } from "../infra/StopBarrier.ts"
 import { ServerMiddleware } from "./ServerMiddleware.ts"
 import { RateLimiter } from "./RateLimit.ts"
 import { ReviewsHandlers } from "./ReviewsHandlers.ts"
@@ -45,11 +47,19 @@ export const AppRoutes = Layer.mergeAll(
 
 export const ROUTER_CONFIG = { ignoreTrailingSlash: true, maxParamLength: 200 }
 
+/**
+ * Each cluster worker listens on a socket of its own (SO_REUSEPORT, the kernel spreads the connections)
+ * instead of taking them from the primary: once every worker has closed its socket (StopBarrier.ts) the
+ * kernel refuses new connections, where the primary's shared socket went on accepting until the last
+ * worker left, then reset the connections it could no longer hand on.
+ */
+const ownListener = cluster.isWorker && process.platform === "linux" ? { reusePort: true, exclusive: true } : {}
+
 /** Serves AppRoutes on HOST:PORT; on shutdown drains (Drain.ts) within SHUTDOWN_TIMEOUT, `/ready` 503 meanwhile. */
 export const HttpServerLive = Layer.unwrap(
   Effect.gen(function* () {
     const config = yield* AppConfig
-    const drain = makeDrain(Duration.toMillis(config.shutdownTimeout))
+    const drain = makeDrain(Duration.toMillis(config.shutdownTimeout), listenersClosedEverywhere())
     return HttpRouter.serve(AppRoutes.pipe(Layer.provide(Layer.succeed(Draining, drain))), {
       disableLogger: true,
       routerConfig: ROUTER_CONFIG
@@ -60,6 +70,7 @@ export const HttpServerLive = Layer.unwrap(
           host: config.host,
           // Node's default (511) drops SYNs when hundreds of clients connect at once; each drop costs a 1 s retransmit.
           backlog: 4096,
+          ...ownListener,
           gracefulShutdownTimeout: config.shutdownTimeout
         })
       )

@@ -4,6 +4,7 @@ import { AppConfig } from "./AppConfig.ts"
 import { servePrimaryMetrics } from "./ClusterMetrics.ts"
 import { DatabaseUrl } from "./Database.ts"
 import { redisKeyPrefixOf } from "./SharedStore.ts"
+import { coordinateWorkerStops } from "./StopBarrier.ts"
 
 const RESTART_WINDOW_MS = 30_000
 const MAX_RESTARTS_IN_WINDOW = 5
@@ -12,8 +13,9 @@ const MAX_RESTARTS_IN_WINDOW = 5
  * The primary of WEB_CONCURRENCY > 1: it prepares the database once (the
  * embedded server is started here, not per worker; migrations and the first
  * seed run before any worker), forks the workers that share the port, restarts
- * a crashed one, and on SIGTERM/SIGINT forwards the signal and waits for every
- * worker to drain before the embedded database stops.
+ * a crashed one, and on SIGTERM/SIGINT forwards the signal, lets the workers
+ * start draining together (StopBarrier.ts) and waits for every worker to drain
+ * before the embedded database stops.
  *
  * `prepare` builds whatever must run once (migrations, seed) on the database.
  */
@@ -51,6 +53,7 @@ export const runPrimary = (workers: number, prepare: Layer.Layer<never, unknown,
     }
 
     const stopMetrics = servePrimaryMetrics()
+    const stopCoordinating = coordinateWorkerStops()
     cluster.on("exit", onExit)
     yield* Effect.addFinalizer(() =>
       Effect.promise(async () => {
@@ -73,6 +76,7 @@ export const runPrimary = (workers: number, prepare: Layer.Layer<never, unknown,
               })
           )
         )
+        stopCoordinating()
       })
     )
 
