@@ -91,7 +91,8 @@ async function sigterm(workers: number, target: "process" | "group") {
         `answered with Connection: close ${after.filter((o) => o.connectionClose).length}`
     )
     console.log(`  exit ${code} after ${exitSeconds.toFixed(1)} s (SHUTDOWN_TIMEOUT 10 s)`)
-    if (code !== 0 || outcomes.some(isCut)) console.log(`  server output:\n${server.output().split("\n").slice(-15).join("\n")}`)
+    if (code !== 0 || outcomes.some(isCut))
+      console.log(`  server output:\n${server.output().split("\n").slice(-15).join("\n")}`)
     console.log(
       `  orders answered 201: ${answered201}, in the database: ${books.orders} ` +
         `(committed without a response: ${Math.max(0, books.orders - answered201)}, ` +
