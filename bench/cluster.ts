@@ -277,6 +277,8 @@ const usersRunning = new Promise<void>((resolve) =>
   })
 )
 const setUp = await Promise.race([usersRunning.then(() => true), mixExited.then(() => false)])
+// bench:mix's users arrive over the ramp, then all of them run for BENCH_SECONDS.
+const loadEnds = performance.now() + (Number(RAMP) + Number(SECONDS)) * 1000
 // Every user is running once the ramp is over; the rounds are spread over the steady part.
 if (setUp) await sleep((Number(RAMP) + 2) * 1000)
 const steady = Number(SECONDS) * 1000
@@ -287,6 +289,8 @@ for (let round = 0; setUp && round < ROUNDS; round++) {
   const left = steady / ROUNDS - (performance.now() - roundStarted)
   if (round < ROUNDS - 1 && left > 0) await sleep(left)
 }
+/** How long before the end of the load the last deploy was done (negative: part of it ran after the load). */
+const deployMargin = (loadEnds - performance.now()) / 1000
 const mixCode = await mixExited
 
 interface MixResult {
@@ -370,6 +374,11 @@ const failed = result.fivexx + result.transportErrors
 console.log(
   `\ncluster: 2 instances (WEB_CONCURRENCY=1) behind nginx, ${ROUNDS} rolling deploy(s) under bench:mix, CLUSTER_DEPLOY=${DEPLOY}`
 )
+console.log(
+  deployMargin > 0
+    ? `  the deploys were done ${deployMargin.toFixed(0)} s before the load ended`
+    : `  the deploys ran ${(-deployMargin).toFixed(0)} s past the end of the load: raise BENCH_SECONDS`
+)
 for (const r of restarts)
   console.log(
     `  ${r.host}: exit ${r.code}, drained in ${r.drainSeconds.toFixed(1)} s, back in nginx's rotation ${r.downSeconds.toFixed(1)} s after its deploy began`
@@ -400,6 +409,7 @@ console.log(
 )
 const ok =
   mixCode === 0 &&
+  deployMargin > 0 &&
   replicaReads > 0 &&
   failed === 0 &&
   nginx5xx.length === 0 &&
