@@ -14,12 +14,14 @@
  *   as a container network gives each replica an address of its own;
  * - Debian's nginx running the shipped nginx.conf unmodified on port 80;
  * - `bench/mix.ts` through nginx (BENCH_USERS, BENCH_SECONDS, BENCH_RAMP), and,
- *   once its users are all running, a rolling deploy: SIGTERM to one instance,
- *   wait for its exit, start it again, wait for /ready and for nginx to send it
- *   traffic again, then the same for the other (CLUSTER_ROUNDS times).
+ *   once its users are all running, a rolling deploy: take one instance out of
+ *   nginx's "app" (CLUSTER_DEPLOY=proxy, the default), SIGTERM it, wait for its
+ *   exit, start it again, wait for /ready, put it back and wait for nginx to
+ *   send it traffic, then the same for the other (CLUSTER_ROUNDS times).
  *
  * It reports failed requests (5xx and requests without a response, from the
- * clients and from nginx's access log), orders answered 201 against the
+ * clients and from nginx's access log), reads by server (replica, primary),
+ * orders answered 201 against the
  * database (lost: answered but not there, or with other lines), stock sold
  * against units ordered, and each instance's exit code and drain time. Exits
  * non-zero unless all of these are clean.
@@ -44,8 +46,8 @@ const PRODUCTS = process.env.CLUSTER_PRODUCTS ?? "10000"
 const ROUNDS = Number(process.env.CLUSTER_ROUNDS ?? 1)
 const INSTANCES = ["127.0.0.2", "127.0.0.3"]
 /**
- * `proxy` (default): take the instance out of nginx's "app" first (/etc/hosts, then a reload), SIGTERM it once nginx
- * holds no connection to it. `signal`: SIGTERM while nginx still sends to it (see the README for what that cuts).
+ * `proxy` (default): take the instance out of nginx's "app" first (/etc/hosts, then a reload), SIGTERM it once
+ * nginx's old workers have finished their requests. `signal`: SIGTERM while nginx still sends to it (see the README for what that cuts).
  */
 const DEPLOY = process.env.CLUSTER_DEPLOY ?? "proxy"
 const NGINX = process.env.NGINX ?? "/usr/sbin/nginx"
