@@ -68,8 +68,18 @@ if (process.env.SHOP_CLUSTER_NAMESPACE !== "1") {
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "shop-cluster-"))
 fs.chmodSync(work, 0o755)
 const children: Array<ChildProcess> = []
+/** SIGKILL to a process and all below it (nginx's workers outlive a killed master). */
+const killTree = (pid: number) => {
+  try {
+    for (const below of fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean))
+      killTree(Number(below))
+    process.kill(pid, "SIGKILL")
+  } catch {
+    // already gone
+  }
+}
 process.once("exit", (code) => {
-  for (const child of children) child.kill("SIGKILL")
+  for (const child of children) if (child.pid !== undefined && child.exitCode === null) killTree(child.pid)
   if (code === 0) fs.rmSync(work, { recursive: true, force: true })
   else console.log(`[cluster] logs kept in ${work}`)
 })
