@@ -64,7 +64,17 @@ export const startStreamingReplica = async (): Promise<StreamingReplica> => {
   const server = await servePostgres(root, dir, { settings: { hot_standby: "on" } })
   const replica: ThrowawayReplica = {
     ...server,
-    pauseReplay: async () => void query(server.url, "SELECT pg_wal_replay_pause()"),
+    pauseReplay: async () => {
+      // A pause is only requested at first: it takes hold at the next WAL record the replica reads, so
+      // nudge the primary (a WAL record that changes no data) until the replica says it holds.
+      query(server.url, "SELECT pg_wal_replay_pause()")
+      const deadline = Date.now() + 30_000
+      while (query(server.url, "SELECT pg_get_wal_replay_pause_state()")[0] !== "paused") {
+        if (Date.now() > deadline) throw new Error("the replica did not pause its replay within 30 s")
+        query(primary.url, "SELECT pg_logical_emit_message(false, 'shop-test', 'pause')")
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    },
     resumeReplay: async () => void query(server.url, "SELECT pg_wal_replay_resume()"),
     caughtUp: async (ms = 30_000) => {
       const [target] = query(primary.url, "SELECT pg_current_wal_lsn()")
