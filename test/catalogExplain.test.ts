@@ -104,7 +104,7 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
           const statements = [
             queries.count,
             queries.page,
-            queries.rankedPage,
+            ...(queries.rankedPage === null ? [] : [queries.rankedPage]),
             ...(queries.boundedPage === null ? [] : [queries.boundedPage]),
             queries.summary,
             queries.brands,

@@ -138,12 +138,21 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
 
   const plan = context.search !== null && context.search !== "nothing" ? context.search : null
   const ranked = params.sortBy === "relevance" && plan !== null
-  const direction = sql.literal(params.desc ? "DESC" : "ASC")
-  const order =
-    ranked && plan !== null
-      ? sql`${relevance(sql, plan)} ${direction}, p.review_count ${direction}, p.rating ${direction},
-            p.id ${sql.literal(params.desc ? "ASC" : "DESC")}`
-      : sql`${sql.literal(SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy])} ${direction}, p.id ${direction}`
+  const dir = params.desc ? "DESC" : "ASC"
+  const direction = sql.literal(dir)
+  const order = sql`${sql.literal(SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy])} ${direction}, p.id ${direction}`
+  const limit = sql`LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`
+  /** The relevance order over rows of (id, score, review_count, rating), their columns named with `prefix`. */
+  const rankedBy = (prefix: string) =>
+    sql.literal(
+      `${prefix}score ${dir}, ${prefix}review_count ${dir}, ${prefix}rating ${dir}, ${prefix}id ${params.desc ? "ASC" : "DESC"}`
+    )
+  /**
+   * Every match with its relevance, and only what ranking needs: the sort runs over these narrow rows and
+   * only a page's products are read in full (sorting whole rows cost a third more on broad searches).
+   */
+  const scored = (plan: SearchPlan) =>
+    sql`SELECT p.id, ${relevance(sql, plan)} AS score, p.review_count, p.rating FROM products p WHERE ${where()}`
 
   /** The number of products under `condition`, with the rating, stock and price-range figures facets need. */
   const summary = (condition: Fragment) => sql<{
@@ -166,39 +175,48 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
     count: sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where()}`,
     /** The count with what the price, rating and stock facets need, when they are asked for. */
     summary: summary(where()),
-    page: sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where()}
-              ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`,
+    page:
+      ranked && plan !== null
+        ? sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM (${scored(plan)} ORDER BY ${rankedBy("")} ${limit}) AS r
+            JOIN products p ON p.id = r.id ORDER BY ${rankedBy("r.")}`
+        : sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where()} ORDER BY ${order} ${limit}`,
     /**
      * A relevance page reads and scores every match anyway, so it counts them in the same pass
      * (`total` on each row) instead of a second scan; no row means the page is past the end (or empty).
+     * Null when the order is not by relevance.
      */
-    rankedPage: sql<{
-      total: number
-    }>`SELECT ${sql.literal(PRODUCT_COLUMNS)}, count(*) OVER ()::int AS total FROM products p
-              WHERE ${where()}
-              ORDER BY ${order} LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`,
+    rankedPage:
+      ranked && plan !== null
+        ? sql<{ total: number }>`
+            WITH r AS MATERIALIZED (${scored(plan)})
+            SELECT ${sql.literal(PRODUCT_COLUMNS)}, (SELECT count(*) FROM r)::int AS total
+            FROM (SELECT * FROM r ORDER BY ${rankedBy("")} ${limit}) AS top
+            JOIN products p ON p.id = top.id ORDER BY ${rankedBy("top.")}`
+        : null,
     /**
      * The relevance page when it is made only of products at the highest relevance any product can reach
-     * (relevanceBound), taken in popularity order from the BOUNDED_ROWS most popular matches, with the total
-     * of all matches on each row. When it comes back full, no product can rank before its rows (none scores
-     * higher, and among equals popularity decides), so it is exactly the page `page` returns, without
-     * scoring every match; otherwise the caller ranks them all. Null when the order is not descending relevance.
+     * (relevanceBound), taken in popularity order from the BOUNDED_ROWS most popular matches. When it comes
+     * back full, no product can rank before its rows (none scores higher, and among equals popularity
+     * decides), so it is exactly the page `page` returns, without scoring every match; otherwise the caller
+     * ranks them all. Always one row at least: the total of all matches, with a null id when no product
+     * made the page. Null when the order is not descending relevance.
      */
     boundedPage:
       ranked && plan !== null && params.desc
         ? // The matches are gathered on their own (MATERIALIZED), so no plan, generic ones included, walks a
           // popularity-ordered index to its end looking for the few matches of a rare word.
-          sql<{ id: number; total: number }>`
-            WITH m AS MATERIALIZED (SELECT p.id, p.review_count, p.rating FROM products p WHERE ${where()})
-            SELECT ${sql.literal(PRODUCT_COLUMNS)}, c.total FROM (
-              SELECT m.*, count(*) OVER ()::int AS total FROM m
-              ORDER BY m.review_count DESC, m.rating DESC, m.id LIMIT ${sql.literal(String(BOUNDED_ROWS))}
-            ) AS c JOIN products p ON p.id = c.id
-            WHERE ${relevance(sql, plan)} >= ${relevanceBound(plan)}::numeric
-            ORDER BY c.review_count DESC, c.rating DESC, c.id
-            LIMIT ${params.perPage} OFFSET ${(params.page - 1) * params.perPage}`
+          sql<{ id: number | null; total: number }>`
+            WITH m AS MATERIALIZED (SELECT p.id, p.review_count, p.rating FROM products p WHERE ${where()}),
+            top AS (SELECT m.* FROM m ORDER BY m.review_count DESC, m.rating DESC, m.id
+                    LIMIT ${sql.literal(String(BOUNDED_ROWS))})
+            SELECT b.*, t.total FROM (SELECT count(*)::int AS total FROM m) AS t
+            LEFT JOIN LATERAL (
+              SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM top JOIN products p ON p.id = top.id
+              WHERE ${relevance(sql, plan)} >= ${relevanceBound(plan)}::numeric
+              ORDER BY top.review_count DESC, top.rating DESC, top.id ${limit}
+            ) AS b ON true
+            ORDER BY b.review_count DESC, b.rating DESC, b.id`
         : null,
-    ranked,
     filtered,
     /** The summary with one facet's own filter left out (only for facets whose filter is set). */
     summaryWithout: (facet: "price" | "rating" | "in_stock") => summary(where(facet)),
@@ -313,14 +331,15 @@ export const makeListing = (
         // page that does not fill ranks every match.
         const bounded = queries.boundedPage === null ? null : yield* dieOnSqlError(queries.boundedPage)
         if (bounded !== null) {
-          total = summary?.total ?? bounded[0]?.total ?? (yield* dieOnSqlError(queries.count))[0]!.total
+          total = summary?.total ?? bounded[0]!.total
+          const found = bounded.filter((row) => row.id !== null)
           products =
-            bounded.length === params.perPage
-              ? yield* productRows(Effect.succeed(bounded.map(({ total: _, ...product }) => product)))
+            found.length === params.perPage
+              ? yield* productRows(Effect.succeed(found.map(({ total: _, ...product }) => product)))
               : (params.page - 1) * params.perPage >= total
                 ? []
                 : yield* dieOnSqlError(productRows(queries.page))
-        } else if (queries.ranked && summary === null) {
+        } else if (queries.rankedPage !== null && summary === null) {
           const rows = yield* dieOnSqlError(queries.rankedPage)
           products = yield* productRows(Effect.succeed(rows.map(({ total: _, ...product }) => product)))
           total = rows[0]?.total ?? (params.page === 1 ? 0 : (yield* dieOnSqlError(queries.count))[0]!.total)
