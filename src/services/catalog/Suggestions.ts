@@ -9,7 +9,7 @@ import { dieOnSqlError } from "../sqlErrors.ts"
 
 /** Products read to pick the most reviewed suggestions from: bounds the work for a prefix most names share. */
 const PRODUCT_CANDIDATES = 60
-/** How long one instance reuses the list of brands (a new brand shows in suggestions at most this late). */
+/** How long one instance reuses the list of brands (a new brand, or a new spelling of one, shows in suggestions at most this late). */
 const BRAND_LIST_TTL_MS = 60_000
 
 /**
@@ -60,19 +60,18 @@ export const suggestionQueries = (sql: SqlClient.SqlClient, plan: SearchPlan) =>
       WHERE p.is_active AND ts_filter(p.search_terms, '{a}') @@ (SELECT ${nameQuery(plan)}::tsquery)
       LIMIT ${PRODUCT_CANDIDATES}
     ) AS c ORDER BY review_count DESC, id`,
-  // Distinct brands by skipping through the brand index: one probe per brand, however many products each has.
+  // Distinct brands by skipping through the brand index: one probe per brand, however many products each
+  // has; each with the spelling of one of its products (the index is on the lower-case name).
   brands: sql<{ brand: string }>`
-    WITH RECURSIVE b(lb) AS (
-      (SELECT lower(brand) FROM products WHERE is_active AND brand IS NOT NULL ORDER BY lower(brand) LIMIT 1)
+    WITH RECURSIVE b(lb, brand) AS (
+      (SELECT lower(brand), brand FROM products WHERE is_active AND brand IS NOT NULL ORDER BY lower(brand) LIMIT 1)
       UNION ALL
-      SELECT (SELECT lower(brand) FROM products
-              WHERE is_active AND brand IS NOT NULL AND lower(brand) > b.lb ORDER BY lower(brand) LIMIT 1)
-      FROM b WHERE b.lb IS NOT NULL
+      SELECT n.lb, n.brand FROM b CROSS JOIN LATERAL (
+        SELECT lower(brand) AS lb, brand FROM products
+        WHERE is_active AND brand IS NOT NULL AND lower(brand) > b.lb ORDER BY lower(brand) LIMIT 1
+      ) AS n
     )
-    SELECT lb AS brand FROM b WHERE lb IS NOT NULL`,
-  brandName: (lowered: string) =>
-    sql<{ brand: string }>`SELECT brand FROM products
-      WHERE is_active AND brand IS NOT NULL AND lower(brand) = ${lowered} LIMIT 1`,
+    SELECT brand FROM b`,
   categories: sql<{ id: number; name: string }>`SELECT id, name FROM categories WHERE is_active ORDER BY id`
 })
 
@@ -113,12 +112,10 @@ export const makeSuggestions = (cache: ReadCache) =>
             .filter((r) => matchesName(r.tokens, plan))
             .map((r) => ({ row: r, score: nameScore(r.tokens, plan) }))
             .sort((a, b) => b.score - a.score)
-        const brandHits = ranked(brandRows).slice(0, MAX_NAMED)
-        const brandNames = yield* Effect.forEach(brandHits, (b) =>
-          Effect.map(queries.brandName(b.row.brand), (rows) => rows[0]?.brand ?? b.row.brand)
-        )
         const named = [
-          ...brandHits.map((b, i) => ({ score: b.score, type: "brand" as const, text: brandNames[i]! })),
+          ...ranked(brandRows)
+            .slice(0, MAX_NAMED)
+            .map((b) => ({ score: b.score, type: "brand" as const, text: b.row.brand })),
           ...ranked(categories)
             .slice(0, MAX_NAMED)
             .map((c) => ({ score: c.score, type: "category" as const, text: c.row.name, id: c.row.id }))
