@@ -24,7 +24,11 @@ export const makeAccessLog = Effect.gen(function* () {
   }
   const logRequests = LogLevel.isGreaterThanOrEqualTo("Info", config.logLevel)
 
-  /** Runs `respond`, then records its duration and logs it. */
+  /**
+   * Runs `respond`, then records its duration and logs it. Combinators, not a generator: a generator
+   * suspended across the response kept each request's objects alive into V8's old generation, which
+   * cost product detail a quarter of its throughput (2.4 -> 5.9 KB promoted per request).
+   */
   const logged = <E, R>(
     request: HttpServerRequest.HttpServerRequest,
     path: string,
@@ -32,14 +36,14 @@ export const makeAccessLog = Effect.gen(function* () {
     annotations: Record<string, string>,
     respond: Effect.Effect<HttpServerResponse.HttpServerResponse, E, R>
   ) =>
-    Effect.gen(function* () {
+    Effect.suspend(() => {
       const start = performance.now()
-      const final = yield* respond
-      const seconds = (performance.now() - start) / 1000
-      const route = state.route ?? (final.status === 404 ? "unmatched" : templateOf(path))
-      yield* Metric.update(durationFor(request.method, route, final.status), seconds)
-      if (logRequests)
-        yield* Effect.logInfo("request").pipe(
+      return Effect.flatMap(respond, (final) => {
+        const seconds = (performance.now() - start) / 1000
+        const route = state.route ?? (final.status === 404 ? "unmatched" : templateOf(path))
+        const recorded = Metric.update(durationFor(request.method, route, final.status), seconds)
+        if (!logRequests) return Effect.as(recorded, final)
+        const line = Effect.logInfo("request").pipe(
           Effect.annotateLogs({
             ...annotations,
             method: request.method,
@@ -49,7 +53,8 @@ export const makeAccessLog = Effect.gen(function* () {
             duration_ms: Math.round(seconds * 100000) / 100
           })
         )
-      return final
+        return Effect.as(Effect.andThen(recorded, line), final)
+      })
     })
 
   return <E, R>(...args: Parameters<typeof logged<E, R>>) =>
