@@ -105,7 +105,19 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
             queries.count,
             queries.page,
             ...(queries.rankedPage === null ? [] : [queries.rankedPage]),
-            ...(queries.boundedPage === null ? [] : [queries.boundedPage]),
+            ...(queries.popularPage === null
+              ? []
+              : [
+                  queries.popularPage,
+                  // The second stage, as it runs after a popular ranking whose last row is below the bound.
+                  ...[true, false].map((inNames) =>
+                    queries.outsidePopular(
+                      [{ total: 1, t_id: 1, t_score: "0.500", t_review_count: 1, t_rating: "4.00", id: 1 }],
+                      "0.500",
+                      inNames
+                    )
+                  )
+                ]),
             queries.summary,
             queries.brands,
             queries.categories,
@@ -123,8 +135,8 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
           }
           // A prepared statement gets a generic plan after five runs; it must not walk an index in popularity
           // order for a search's matches either (that read every product for a rare word).
-          if (queries.boundedPage !== null) {
-            const plan = yield* genericPlan(sql, queries.boundedPage)
+          if (queries.popularPage !== null) {
+            const plan = yield* genericPlan(sql, queries.popularPage)
             assert.notMatch(plan, /Seq Scan on products|Index Scan( Backward)? using products_active_/, plan)
           }
         }

@@ -2,16 +2,23 @@ import { assert, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqlClient } from "effect/sql"
 import type { ProductListQuery } from "../src/domain/catalog.ts"
-import { listingQueries, normalizeListQuery } from "../src/services/catalog/Listing.ts"
-import { matchQuery, planSearch, relevance, relevanceBound } from "../src/services/catalog/Search.ts"
+import { listingQueries, normalizeListQuery, relevancePage } from "../src/services/catalog/Listing.ts"
+import {
+  inNameQuery,
+  matchQuery,
+  planSearch,
+  relevance,
+  relevanceBound,
+  relevanceBoundOutsideNames
+} from "../src/services/catalog/Search.ts"
 import { seedCatalog, seedSyntheticProducts } from "../src/services/seed/catalog.ts"
 import { searches } from "../bench/search.ts"
 import { TestDatabaseLive } from "./support/TestDatabase.ts"
 import { testStore } from "./support/TestStore.ts"
 
 /**
- * The bounded relevance page (Listing.ts boundedPage) must be exactly the page that ranks every match,
- * and relevanceBound a true upper bound: checked over the benchmark's 200 searches (single words, pairs,
+ * The relevance page built from the popular matches (Listing.ts relevancePage) must be exactly the page
+ * that ranks every match, and relevanceBound and relevanceBoundOutsideNames true upper bounds: checked over the benchmark's 200 searches (single words, pairs,
  * typos) on the synthetic catalog, on later pages and with filters, and again after products and
  * categories change the vocabulary's fields.
  */
@@ -26,28 +33,41 @@ const VARIANTS: ReadonlyArray<Partial<ProductListQuery>> = [
 
 const ids = (rows: ReadonlyArray<{ id: number }>) => rows.map((r) => r.id)
 
-const check = (sql: SqlClient.SqlClient, query: ProductListQuery) =>
+const check = (
+  sql: SqlClient.SqlClient,
+  query: ProductListQuery,
+  sizes?: { readonly popularRows: number; readonly namesFrom: number }
+) =>
   Effect.gen(function* () {
     const params = normalizeListQuery(query)
     const plan = yield* planSearch(sql, params.search!)
     if (plan === null) return "none" as const
-    const queries = listingQueries(sql, params, { categoryIds: null, search: plan })
-    const label = JSON.stringify(query)
-    // Upper bound: no match scores above it.
-    const [max] = yield* sql<{ max: string | null }>`
-      SELECT max(${relevance(sql, plan)})::text AS max FROM products p
-      WHERE p.is_active AND p.search_terms @@ ${matchQuery(plan)}::tsquery`
-    if (max!.max !== null)
-      assert.isAtMost(Number(max!.max), Number(relevanceBound(plan)), `${label}: a match scores above the bound`)
-    const rows = yield* queries.boundedPage!
-    const [count] = yield* queries.count
-    // The total comes with the bounded page whether or not products filled it.
-    assert.strictEqual(rows[0]!.total, count!.total, label)
-    const bounded = rows.filter((row): row is typeof row & { id: number } => row.id !== null)
-    if (bounded.length < params.perPage) return "ranked" as const
+    const queries = listingQueries(sql, params, { categoryIds: null, search: plan }, sizes)
+    const label = `${JSON.stringify(query)} ${JSON.stringify(sizes ?? "default sizes")}`
+    // Upper bounds: no match scores above the bound, and none without the words in its name above that bound.
+    const names = inNameQuery(plan)
+    const [max] = yield* sql<{ all: string | null; outside_names: string | null }>`
+      SELECT max(${relevance(sql, plan)})::text AS all,
+             max(${relevance(sql, plan)}) FILTER (WHERE ${
+               names === null ? sql`TRUE` : sql`NOT ts_filter(p.search_terms, '{a}') @@ ${names}::tsquery`
+             })::text AS outside_names
+      FROM products p WHERE p.is_active AND p.search_terms @@ ${matchQuery(plan)}::tsquery`
+    if (max!.all !== null)
+      assert.isAtMost(Number(max!.all), Number(relevanceBound(plan)), `${label}: a match scores above the bound`)
+    if (max!.outside_names !== null)
+      assert.isAtMost(
+        Number(max!.outside_names),
+        Number(relevanceBoundOutsideNames(plan)),
+        `${label}: a match without the words in its name scores above that bound`
+      )
+    const popular = relevancePage(queries, params)
+    if (popular === null) return "ranked" as const
+    const page = yield* popular
     const full = yield* queries.page
-    assert.deepStrictEqual(ids(bounded), ids(full as Array<{ id: number }>), label)
-    return "bounded" as const
+    const [count] = yield* queries.count
+    assert.deepStrictEqual(ids(page.rows as Array<{ id: number }>), ids(full as Array<{ id: number }>), label)
+    assert.strictEqual(page.total, count!.total, label)
+    return page.how
   })
 
 layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 300_000 })("bounded relevance pages", (it) => {
@@ -58,12 +78,16 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 300_000 })("boun
         const sql = yield* SqlClient.SqlClient
         yield* seedCatalog
         yield* seedSyntheticProducts(3000)
-        const tally = { bounded: 0, ranked: 0, none: 0 }
-        for (const search of searches())
-          for (const variant of VARIANTS) tally[yield* check(sql, { ...variant, search })]++
-        console.log(`bounded relevance pages: ${JSON.stringify(tally)}`)
-        // The shortcut must actually be taken for broad searches, or this test checks nothing.
-        assert.isAbove(tally.bounded, 200)
+        const tally = { popular: 0, "popular, then names": 0, "popular, then all": 0, ranked: 0, none: 0 }
+        // The default, and few enough popular rows that most searches on this small catalog have more matches.
+        for (const sizes of [undefined, { popularRows: 60, namesFrom: 0 }, { popularRows: 60, namesFrom: 1e9 }])
+          for (const search of searches())
+            for (const variant of VARIANTS) tally[yield* check(sql, { ...variant, search }, sizes)]++
+        console.log(`relevance pages by way: ${JSON.stringify(tally)}`)
+        // Each way must actually be taken, or this test checks nothing.
+        assert.isAbove(tally.popular, 200)
+        assert.isAbove(tally["popular, then names"], 0)
+        assert.isAbove(tally["popular, then all"], 0)
 
         // Words move into other fields: a brand takes a word only names had, a category a word only
         // descriptions had. The bound must follow (vocabulary fields are kept by the triggers of 0008).

@@ -22,8 +22,10 @@ import {
   matchesSomething,
   matchQuery,
   planSearch,
+  inNameQuery,
   relevance,
   relevanceBound,
+  relevanceBoundOutsideNames,
   type SearchPlan
 } from "./Search.ts"
 
@@ -82,13 +84,25 @@ export interface ListingContext {
   readonly search: SearchPlan | "nothing" | null
 }
 
+/** A row of popularPage: the total, a row of the popular matches' ranking, and product columns on the page's rows. */
+export interface PopularRow {
+  readonly total: number
+  readonly t_id: number | null
+  readonly t_score: string
+  readonly t_review_count: number
+  readonly t_rating: string
+  readonly id: number | null
+}
+
 const BRAND_FACET_SIZE = 20
 /**
- * Most popular matches a relevance page looks through for a page of products at the relevance bound
- * before it ranks every match instead. On the 100k catalog the broadest words (`mat` 23,232 matches,
- * `saree` typed `sree`, `phone`, `novel`) fill page 1 within their 20-250 most popular matches.
+ * Most popular matches a relevance page scores first (popularPage). On the 100k catalog the broadest words
+ * (`mat` 23,232 matches, `saree` typed `sree`, `phone`, `novel`) fill page 1 at the relevance bound within
+ * their 20-250 most popular matches.
  */
-const BOUNDED_ROWS = 500
+const POPULAR_ROWS = 500
+/** Matches from which relevancePage's second stage reads only products with the words in their name, when it may. */
+const NAMES_FROM = 2000
 const RATING_STEPS = [4, 3, 2, 1] as const
 
 /**
@@ -97,7 +111,16 @@ const RATING_STEPS = [4, 3, 2, 1] as const
  * ORDER BY has an index (migrations/0002_catalog.sql, 0006_search.sql);
  * test/catalogExplain.test.ts checks the plans of exactly these statements.
  */
-export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, context: ListingContext) => {
+export const listingQueries = (
+  sql: SqlClient.SqlClient,
+  params: ListParams,
+  context: ListingContext,
+  /** relevancePage's sizes; tests make them small, so that a small catalog takes every way. */
+  { popularRows, namesFrom }: { readonly popularRows: number; readonly namesFrom: number } = {
+    popularRows: POPULAR_ROWS,
+    namesFrom: NAMES_FROM
+  }
+) => {
   const match =
     context.search === null
       ? null
@@ -194,29 +217,63 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
             JOIN products p ON p.id = top.id ORDER BY ${rankedBy("top.")}`
         : null,
     /**
-     * The relevance page when it is made only of products at the highest relevance any product can reach
-     * (relevanceBound), taken in popularity order from the BOUNDED_ROWS most popular matches. When it comes
-     * back full, no product can rank before its rows (none scores higher, and among equals popularity
-     * decides), so it is exactly the page `page` returns, without scoring every match; otherwise the caller
-     * ranks them all. Always one row at least: the total of all matches, with a null id when no product
-     * made the page. Null when the order is not descending relevance.
+     * A descending relevance page that lies within the POPULAR_ROWS most popular matches, first stage: every
+     * match is gathered once (MATERIALIZED, so no plan walks a popularity index to its end looking for the
+     * few matches of a rare word) and counted, the most popular POPULAR_ROWS of them are scored, and the
+     * first page * perPage of their ranking come back (`t_` columns), the requested page's rows with their
+     * product columns. Always one row at least: the total of all matches. relevancePage says when this is
+     * the page and otherwise finishes it with outsidePopular. Null for other orders and deeper pages.
      */
-    boundedPage:
-      ranked && plan !== null && params.desc
-        ? // The matches are gathered on their own (MATERIALIZED), so no plan, generic ones included, walks a
-          // popularity-ordered index to its end looking for the few matches of a rare word.
-          sql<{ id: number | null; total: number }>`
+    popularPage:
+      ranked && plan !== null && params.desc && params.page * params.perPage <= popularRows
+        ? sql<PopularRow>`
             WITH m AS MATERIALIZED (SELECT p.id, p.review_count, p.rating FROM products p WHERE ${where()}),
-            top AS (SELECT m.* FROM m ORDER BY m.review_count DESC, m.rating DESC, m.id
-                    LIMIT ${sql.literal(String(BOUNDED_ROWS))})
-            SELECT b.*, t.total FROM (SELECT count(*)::int AS total FROM m) AS t
-            LEFT JOIN LATERAL (
-              SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM top JOIN products p ON p.id = top.id
-              WHERE ${relevance(sql, plan)} >= ${relevanceBound(plan)}::numeric
-              ORDER BY top.review_count DESC, top.rating DESC, top.id ${limit}
-            ) AS b ON true
-            ORDER BY b.review_count DESC, b.rating DESC, b.id`
+            t AS MATERIALIZED (
+              SELECT c.id, c.review_count, c.rating, ${relevance(sql, plan)} AS score
+              FROM (SELECT m.* FROM m ORDER BY m.review_count DESC, m.rating DESC, m.id
+                    LIMIT ${sql.literal(String(popularRows))}) AS c
+              JOIN products p ON p.id = c.id
+            ),
+            r AS (
+              SELECT t.*, row_number() OVER (ORDER BY ${rankedBy("t.")}) AS n FROM t
+              ORDER BY n LIMIT ${params.page * params.perPage}
+            )
+            SELECT c.total, r.id AS t_id, r.score::text AS t_score, r.review_count AS t_review_count,
+                   r.rating::text AS t_rating, ${sql.literal(PRODUCT_COLUMNS)}
+            FROM (SELECT count(*)::int AS total FROM m) AS c
+            LEFT JOIN r ON true
+            LEFT JOIN products p ON p.id = r.id AND r.n > ${(params.page - 1) * params.perPage}
+            ORDER BY r.n`
         : null,
+    /**
+     * The second stage: the popular matches' ranking (`ranked`, the first page * perPage of it) merged with
+     * the other matches that score above its last row (`floor`), the only ones that can displace a row of
+     * it (they are less popular, so they must score higher). With `inNames`, only products with one of the
+     * words in their name are read: when the floor is at least what a product can score without that.
+     */
+    outsidePopular: (ranked: ReadonlyArray<PopularRow>, floor: string, inNames: boolean) => {
+      const ids = ranked.map((r) => r.t_id!)
+      const names = plan === null ? null : inNameQuery(plan)
+      return sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM (
+          SELECT x.id, x.score, x.review_count, x.rating
+          FROM unnest(${ids}::int[], ${ranked.map((r) => r.t_score)}::numeric[],
+                      ${ranked.map((r) => r.t_review_count)}::int[], ${ranked.map((r) => r.t_rating)}::numeric[])
+               AS x(id, score, review_count, rating)
+          UNION ALL
+          SELECT c.id, c.score, c.review_count, c.rating FROM (
+            SELECT p.id, ${plan === null ? sql`0` : relevance(sql, plan)} AS score, p.review_count, p.rating
+            FROM products p
+            WHERE ${where()} AND p.id <> ALL(${ids}::int[])
+              ${inNames ? (names === null ? sql`AND FALSE` : sql`AND ts_filter(p.search_terms, '{a}') @@ (SELECT ${names}::tsquery)`) : sql``}
+            OFFSET 0
+          ) AS c WHERE c.score > ${floor}::numeric
+          ORDER BY ${rankedBy("")} ${limit}
+        ) AS r JOIN products p ON p.id = r.id ORDER BY ${rankedBy("r.")}`
+    },
+    popularRows,
+    namesFrom,
+    /** The bounds relevancePage compares a floor with: any product's, and a product's without the words in its name. */
+    bounds: plan === null ? null : { all: relevanceBound(plan), outsideNames: relevanceBoundOutsideNames(plan) },
     filtered,
     /** The summary with one facet's own filter left out (only for facets whose filter is set). */
     summaryWithout: (facet: "price" | "rating" | "in_stock") => summary(where(facet)),
@@ -232,6 +289,45 @@ export const listingQueries = (sql: SqlClient.SqlClient, params: ListParams, con
       SELECT width_bucket(p.final_price, ${bounds.map(String)}::numeric[]) AS bucket, count(*)::int AS count
       FROM products p WHERE ${where("price")} GROUP BY 1`
   }
+}
+
+const thousandths = (decimal: string) => Math.round(Number(decimal) * 1000)
+
+/**
+ * A descending relevance page within the popular matches (popularPage), finished with outsidePopular when
+ * less popular matches could still rank on it: its product rows, the total of all matches, and which way it
+ * went. Exact either way (test/searchBounded.test.ts compares it with ranking every match). Null when
+ * popularPage does not apply.
+ */
+export const relevancePage = (queries: ReturnType<typeof listingQueries>, params: ListParams) => {
+  const { popularPage, bounds, popularRows, namesFrom } = queries
+  if (popularPage === null || bounds === null) return null
+  return Effect.gen(function* () {
+    const rows = yield* popularPage
+    const total = rows[0]!.total
+    const ranking = rows.filter((r) => r.t_id !== null)
+    const floor = ranking[params.page * params.perPage - 1]?.t_score
+    // The popular matches' ranking is the page when they are all the matches, or when its last row is at the
+    // bound (nothing scores higher; among equals the more popular go first).
+    if (floor === undefined || total <= popularRows || thousandths(floor) >= thousandths(bounds.all)) {
+      const onPage = rows.filter((r) => r.id !== null)
+      return {
+        rows: onPage.map(
+          ({ total: _, t_id: _i, t_score: _s, t_review_count: _c, t_rating: _r, ...product }) => product
+        ),
+        total,
+        how: "popular" as const
+      }
+    }
+    // Products without the words in their name cannot score above a floor that is at least their best; reading
+    // only named ones pays when there are many matches (a name index lookup of several words costs ~10 ms).
+    const inNames = total >= namesFrom && thousandths(floor) >= thousandths(bounds.outsideNames)
+    return {
+      rows: yield* queries.outsidePopular(ranking, floor, inNames),
+      total,
+      how: inNames ? ("popular, then names" as const) : ("popular, then all" as const)
+    }
+  })
 }
 
 /** Round numbers near `n` (1, 2, 2.5, 5 times a power of ten), rounding down. */
@@ -327,18 +423,11 @@ export const makeListing = (
             : null
         let total: number
         let products: ReadonlyArray<Product>
-        // A broad search's page usually fills from the most popular matches at the relevance bound; only a
-        // page that does not fill ranks every match.
-        const bounded = queries.boundedPage === null ? null : yield* dieOnSqlError(queries.boundedPage)
-        if (bounded !== null) {
-          total = summary?.total ?? bounded[0]!.total
-          const found = bounded.filter((row) => row.id !== null)
-          products =
-            found.length === params.perPage
-              ? yield* productRows(Effect.succeed(found.map(({ total: _, ...product }) => product)))
-              : (params.page - 1) * params.perPage >= total
-                ? []
-                : yield* dieOnSqlError(productRows(queries.page))
+        const popular = relevancePage(queries, params)
+        if (popular !== null) {
+          const page = yield* dieOnSqlError(popular)
+          total = summary?.total ?? page.total
+          products = yield* productRows(Effect.succeed(page.rows))
         } else if (queries.rankedPage !== null && summary === null) {
           const rows = yield* dieOnSqlError(queries.rankedPage)
           products = yield* productRows(Effect.succeed(rows.map(({ total: _, ...product }) => product)))

@@ -117,22 +117,26 @@ const PHRASE_BONUS = "0.5"
 /** The score of matching one way in one field, as relevance writes it into SQL (exact decimals). */
 const score = (kind: Kind, field: Field) => (KIND_WEIGHT[kind] * FIELD_WEIGHT[field]).toFixed(3)
 
-/** The tsquery operands of one way of matching in one field, leaving out words never seen in that field. */
-const kindTerms = (w: WordMatch, kind: Kind, field: Field): ReadonlyArray<string> => {
+/** The tsquery operands of one way of matching, unlabelled, leaving out words never seen in `field`. */
+const kindLexemes = (w: WordMatch, kind: Kind, field: Field): ReadonlyArray<string> => {
   const bit = FIELD_BIT[field]
   const inField = (terms: ReadonlyArray<string>, fields: ReadonlyArray<number>) =>
-    terms.filter((_, i) => (fields[i]! & bit) !== 0).map((t) => `${quote(t)}:${field}`)
+    terms.filter((_, i) => (fields[i]! & bit) !== 0).map(quote)
   switch (kind) {
     case "exact":
-      return (w.fields.exact & bit) === 0 ? [] : w.exact.map((t) => `${quote(t)}:${field}`)
+      return (w.fields.exact & bit) === 0 ? [] : w.exact.map(quote)
     case "prefix":
-      return (w.fields.prefix & bit) === 0 ? [] : [`${quote(w.prefix)}:*${field}`]
+      return (w.fields.prefix & bit) === 0 ? [] : [`${quote(w.prefix)}:*`]
     case "infix":
       return inField(w.infix, w.fields.infix)
     case "typo":
       return inField(w.typo, w.fields.typo)
   }
 }
+
+/** The same operands restricted to `field` (`'bat':A`, `'bat':*A`). */
+const kindTerms = (w: WordMatch, kind: Kind, field: Field): ReadonlyArray<string> =>
+  kindLexemes(w, kind, field).map((t) => (t.endsWith(":*") ? `${t}${field}` : `${t}:${field}`))
 
 /** Whether the words can stand together in a name as typed: several, each of them seen in a name. */
 const phrasePossible = (plan: SearchPlan) =>
@@ -170,22 +174,39 @@ export const relevance = (sql: SqlClient.SqlClient, plan: SearchPlan): Fragment 
   return parts.length === 0 ? sql`0` : sql.join(" + ", false)(parts)
 }
 
+/** The most `fields` can add to a relevance for this plan, in thousandths: per word and field, its best way of matching there. */
+const boundOver = (plan: SearchPlan, fields: ReadonlyArray<Field>) => {
+  let total = 0
+  for (const w of plan.words)
+    for (const field of fields) {
+      const best = KINDS.find((kind) => kindTerms(w, kind, field).length > 0)
+      if (best !== undefined) total += Math.round(Number(score(best, field)) * 1000)
+    }
+  return total
+}
+
 /**
  * The highest relevance any product can reach for this plan, as an exact decimal: per word and field the
  * best way of matching whose words have been in that field, summed as relevance sums them, plus the phrase
  * bonus when every word has been in a name. When a page of products reaches it, no other product can rank
- * before them, so the ranking need not read every match (Listing.ts, boundedPage).
+ * before them, so the ranking need not read every match (Listing.ts, popularPage).
  */
 export const relevanceBound = (plan: SearchPlan): string => {
-  const thousandths = (decimal: string) => Math.round(Number(decimal) * 1000)
-  let total = 0
-  for (const w of plan.words)
-    for (const field of FIELDS) {
-      const best = KINDS.find((kind) => kindTerms(w, kind, field).length > 0)
-      if (best !== undefined) total += thousandths(score(best, field))
-    }
-  if (phrasePossible(plan)) total += thousandths(PHRASE_BONUS)
-  return (total / 1000).toFixed(3)
+  const phrase = phrasePossible(plan) ? Math.round(Number(PHRASE_BONUS) * 1000) : 0
+  return ((boundOver(plan, FIELDS) + phrase) / 1000).toFixed(3)
+}
+
+/** The highest relevance a product can reach with none of the words in its name (the phrase bonus needs one). */
+export const relevanceBoundOutsideNames = (plan: SearchPlan): string =>
+  (boundOver(plan, ["B", "C", "D"]) / 1000).toFixed(3)
+
+/**
+ * The tsquery, over a name's lexemes (ts_filter(search_terms, '{a}'), indexed by migrations/0009), of products
+ * with any of the words in their name in any way the vocabulary has seen there; null when none can be.
+ */
+export const inNameQuery = (plan: SearchPlan): string | null => {
+  const terms = plan.words.flatMap((w) => KINDS.flatMap((kind) => kindLexemes(w, kind, "A")))
+  return terms.length === 0 ? null : [...new Set(terms)].join(" | ")
 }
 
 interface WordRow {
