@@ -115,9 +115,7 @@ const program = Effect.gen(function* () {
   const searchRows = yield* searchTimes(sql)
   const counts = new Map<string, number>()
   for (const r of searchRows) counts.set(r.how, (counts.get(r.how) ?? 0) + 1)
-  console.log(
-    `\nFastest of ${RUNS}; searches by path: ${JSON.stringify(Object.fromEntries(counts))}\n`
-  )
+  console.log(`\nFastest of ${RUNS}; searches by path: ${JSON.stringify(Object.fromEntries(counts))}\n`)
   report("search", searchRows)
   report("suggest", yield* suggestTimes(sql))
 })
