@@ -174,7 +174,7 @@ export const relevance = (sql: SqlClient.SqlClient, plan: SearchPlan): Fragment 
   return parts.length === 0 ? sql`0` : sql.join(" + ", false)(parts)
 }
 
-/** The most `fields` can add to a relevance for this plan, in thousandths: per word and field, its best way of matching there. */
+/** The most `fields` can add to this plan's relevance, in thousandths: per word and field, its best way of matching there. */
 const boundOver = (plan: SearchPlan, fields: ReadonlyArray<Field>) => {
   let total = 0
   for (const w of plan.words)

@@ -9,7 +9,10 @@ import { dieOnSqlError } from "../sqlErrors.ts"
 
 /** Products read to pick the most reviewed suggestions from: bounds the work for a prefix most names share. */
 const PRODUCT_CANDIDATES = 60
-/** How long one instance reuses the list of brands (a new brand, or a new spelling of one, shows in suggestions at most this late). */
+/**
+ * How long one instance reuses the list of brands: a new brand, or a new spelling of one, shows in
+ * suggestions at most this late.
+ */
 const BRAND_LIST_TTL_MS = 60_000
 
 /**
