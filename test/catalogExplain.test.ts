@@ -101,17 +101,18 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
             categoryIds,
             search: plan ?? (params.search ? "nothing" : null)
           })
+          const { popular } = queries
           const statements = [
             queries.count,
             queries.page,
             ...(queries.rankedPage === null ? [] : [queries.rankedPage]),
-            ...(queries.popularPage === null
+            ...(popular === null
               ? []
               : [
-                  queries.popularPage,
+                  popular.page,
                   // The second stage, as it runs after a popular ranking whose last row is below the bound.
                   ...[true, false].map((inNames) =>
-                    queries.outsidePopular(
+                    popular.outside(
                       [{ total: 1, t_id: 1, t_score: "0.500", t_review_count: 1, t_rating: "4.00", id: 1 }],
                       "0.500",
                       inNames
@@ -135,8 +136,8 @@ layer(Layer.mergeAll(TestDatabaseLive, testStore()), { timeout: 120_000 })("list
           }
           // A prepared statement gets a generic plan after five runs; it must not walk an index in popularity
           // order for a search's matches either (that read every product for a rare word).
-          if (queries.popularPage !== null) {
-            const plan = yield* genericPlan(sql, queries.popularPage)
+          if (popular !== null) {
+            const plan = yield* genericPlan(sql, popular.page)
             assert.notMatch(plan, /Seq Scan on products|Index Scan( Backward)? using products_active_/, plan)
           }
         }

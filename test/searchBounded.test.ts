@@ -18,9 +18,9 @@ import { testStore } from "./support/TestStore.ts"
 
 /**
  * The relevance page built from the popular matches (Listing.ts relevancePage) must be exactly the page
- * that ranks every match, and relevanceBound and relevanceBoundOutsideNames true upper bounds: checked over the benchmark's 200 searches (single words, pairs,
- * typos) on the synthetic catalog, on later pages and with filters, and again after products and
- * categories change the vocabulary's fields.
+ * that ranks every match, and relevanceBound and relevanceBoundOutsideNames true upper bounds: checked over
+ * the benchmark's 200 searches (single words, pairs, typos) on the synthetic catalog, on later pages and
+ * with filters, and again after products and categories change the vocabulary's fields.
  */
 const VARIANTS: ReadonlyArray<Partial<ProductListQuery>> = [
   {},

@@ -26,7 +26,8 @@ import {
   relevance,
   relevanceBound,
   relevanceBoundOutsideNames,
-  type SearchPlan
+  type SearchPlan,
+  thousandths
 } from "./Search.ts"
 
 /** The listing parameters after defaults, caps and normalisation: also the cache key. */
@@ -84,7 +85,7 @@ export interface ListingContext {
   readonly search: SearchPlan | "nothing" | null
 }
 
-/** A row of popularPage: the total, a row of the popular matches' ranking, and product columns on the page's rows. */
+/** A row of the first stage of a popular relevance page: the total, a row of the popular matches' ranking, and product columns on the page's rows. */
 export interface PopularRow {
   readonly total: number
   readonly t_id: number | null
@@ -96,7 +97,7 @@ export interface PopularRow {
 
 const BRAND_FACET_SIZE = 20
 /**
- * Most popular matches a relevance page scores first (popularPage). On the 100k catalog the broadest words
+ * Most popular matches a relevance page scores first (relevancePage). On the 100k catalog the broadest words
  * (`mat` 23,232 matches, `saree` typed `sree`, `phone`, `novel`) fill page 1 at the relevance bound within
  * their 20-250 most popular matches.
  */
@@ -160,7 +161,8 @@ export const listingQueries = (
   }
 
   const plan = context.search !== null && context.search !== "nothing" ? context.search : null
-  const ranked = params.sortBy === "relevance" && plan !== null
+  /** The search's plan when the page is ordered by relevance; null otherwise. */
+  const ranked = params.sortBy === "relevance" ? plan : null
   const dir = params.desc ? "DESC" : "ASC"
   const direction = sql.literal(dir)
   const order = sql`${sql.literal(SORT_COLUMNS[params.sortBy === "relevance" ? "created_at" : params.sortBy])} ${direction}, p.id ${direction}`
@@ -194,74 +196,48 @@ export const listingQueries = (
        min(p.final_price)::float8 AS min_price, max(p.final_price)::float8 AS max_price
      FROM products p WHERE ${condition}`
 
-  return {
-    count: sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where()}`,
-    /** The count with what the price, rating and stock facets need, when they are asked for. */
-    summary: summary(where()),
-    page:
-      ranked && plan !== null
-        ? sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM (${scored(plan)} ORDER BY ${rankedBy("")} ${limit}) AS r
-            JOIN products p ON p.id = r.id ORDER BY ${rankedBy("r.")}`
-        : sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where()} ORDER BY ${order} ${limit}`,
+  const popularStages = (plan: SearchPlan) => ({
     /**
-     * A relevance page reads and scores every match anyway, so it counts them in the same pass
-     * (`total` on each row) instead of a second scan; no row means the page is past the end (or empty).
-     * Null when the order is not by relevance.
+     * The first stage: every match is gathered once (MATERIALIZED, so no plan walks a popularity index to its
+     * end looking for the few matches of a rare word) and counted, the most popular `popularRows` of them are
+     * scored, and the first page * perPage of their ranking come back (`t_` columns), the requested page's
+     * rows with their product columns. Always one row at least: the total of all matches.
      */
-    rankedPage:
-      ranked && plan !== null
-        ? sql<{ total: number }>`
-            WITH r AS MATERIALIZED (${scored(plan)})
-            SELECT ${sql.literal(PRODUCT_COLUMNS)}, (SELECT count(*) FROM r)::int AS total
-            FROM (SELECT * FROM r ORDER BY ${rankedBy("")} ${limit}) AS top
-            JOIN products p ON p.id = top.id ORDER BY ${rankedBy("top.")}`
-        : null,
+    page: sql<PopularRow>`
+      WITH m AS MATERIALIZED (SELECT p.id, p.review_count, p.rating FROM products p WHERE ${where()}),
+      t AS MATERIALIZED (
+        SELECT c.id, c.review_count, c.rating, ${relevance(sql, plan)} AS score
+        FROM (SELECT m.* FROM m ORDER BY m.review_count DESC, m.rating DESC, m.id
+              LIMIT ${sql.literal(String(popularRows))}) AS c
+        JOIN products p ON p.id = c.id
+      ),
+      r AS (
+        SELECT t.*, row_number() OVER (ORDER BY ${rankedBy("t.")}) AS n FROM t
+        ORDER BY n LIMIT ${params.page * params.perPage}
+      )
+      SELECT c.total, r.id AS t_id, r.score::text AS t_score, r.review_count AS t_review_count,
+             r.rating::text AS t_rating, ${sql.literal(PRODUCT_COLUMNS)}
+      FROM (SELECT count(*)::int AS total FROM m) AS c
+      LEFT JOIN r ON true
+      LEFT JOIN products p ON p.id = r.id AND r.n > ${(params.page - 1) * params.perPage}
+      ORDER BY r.n`,
     /**
-     * A descending relevance page that lies within the POPULAR_ROWS most popular matches, first stage: every
-     * match is gathered once (MATERIALIZED, so no plan walks a popularity index to its end looking for the
-     * few matches of a rare word) and counted, the most popular POPULAR_ROWS of them are scored, and the
-     * first page * perPage of their ranking come back (`t_` columns), the requested page's rows with their
-     * product columns. Always one row at least: the total of all matches. relevancePage says when this is
-     * the page and otherwise finishes it with outsidePopular. Null for other orders and deeper pages.
-     */
-    popularPage:
-      ranked && plan !== null && params.desc && params.page * params.perPage <= popularRows
-        ? sql<PopularRow>`
-            WITH m AS MATERIALIZED (SELECT p.id, p.review_count, p.rating FROM products p WHERE ${where()}),
-            t AS MATERIALIZED (
-              SELECT c.id, c.review_count, c.rating, ${relevance(sql, plan)} AS score
-              FROM (SELECT m.* FROM m ORDER BY m.review_count DESC, m.rating DESC, m.id
-                    LIMIT ${sql.literal(String(popularRows))}) AS c
-              JOIN products p ON p.id = c.id
-            ),
-            r AS (
-              SELECT t.*, row_number() OVER (ORDER BY ${rankedBy("t.")}) AS n FROM t
-              ORDER BY n LIMIT ${params.page * params.perPage}
-            )
-            SELECT c.total, r.id AS t_id, r.score::text AS t_score, r.review_count AS t_review_count,
-                   r.rating::text AS t_rating, ${sql.literal(PRODUCT_COLUMNS)}
-            FROM (SELECT count(*)::int AS total FROM m) AS c
-            LEFT JOIN r ON true
-            LEFT JOIN products p ON p.id = r.id AND r.n > ${(params.page - 1) * params.perPage}
-            ORDER BY r.n`
-        : null,
-    /**
-     * The second stage: the popular matches' ranking (`ranked`, the first page * perPage of it) merged with
+     * The second stage: the popular matches' ranking (`ranking`, the first page * perPage of it) merged with
      * the other matches that score above its last row (`floor`), the only ones that can displace a row of
      * it (they are less popular, so they must score higher). With `inNames`, only products with one of the
      * words in their name are read: when the floor is at least what a product can score without that.
      */
-    outsidePopular: (ranked: ReadonlyArray<PopularRow>, floor: string, inNames: boolean) => {
-      const ids = ranked.map((r) => r.t_id!)
-      const names = plan === null ? null : inNameQuery(plan)
+    outside: (ranking: ReadonlyArray<PopularRow>, floor: string, inNames: boolean) => {
+      const ids = ranking.map((r) => r.t_id!)
+      const names = inNameQuery(plan)
       return sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM (
           SELECT x.id, x.score, x.review_count, x.rating
-          FROM unnest(${ids}::int[], ${ranked.map((r) => r.t_score)}::numeric[],
-                      ${ranked.map((r) => r.t_review_count)}::int[], ${ranked.map((r) => r.t_rating)}::numeric[])
+          FROM unnest(${ids}::int[], ${ranking.map((r) => r.t_score)}::numeric[],
+                      ${ranking.map((r) => r.t_review_count)}::int[], ${ranking.map((r) => r.t_rating)}::numeric[])
                AS x(id, score, review_count, rating)
           UNION ALL
           SELECT c.id, c.score, c.review_count, c.rating FROM (
-            SELECT p.id, ${plan === null ? sql`0` : relevance(sql, plan)} AS score, p.review_count, p.rating
+            SELECT p.id, ${relevance(sql, plan)} AS score, p.review_count, p.rating
             FROM products p
             WHERE ${where()} AND p.id <> ALL(${ids}::int[])
               ${inNames ? (names === null ? sql`AND FALSE` : sql`AND ts_filter(p.search_terms, '{a}') @@ (SELECT ${names}::tsquery)`) : sql``}
@@ -270,10 +246,43 @@ export const listingQueries = (
           ORDER BY ${rankedBy("")} ${limit}
         ) AS r JOIN products p ON p.id = r.id ORDER BY ${rankedBy("r.")}`
     },
+    /** What relevancePage compares a floor with, in thousandths: any product's best, and one's without the words in its name. */
+    bounds: {
+      all: thousandths(relevanceBound(plan)),
+      outsideNames: thousandths(relevanceBoundOutsideNames(plan))
+    },
     popularRows,
-    namesFrom,
-    /** The bounds relevancePage compares a floor with: any product's, and a product's without the words in its name. */
-    bounds: plan === null ? null : { all: relevanceBound(plan), outsideNames: relevanceBoundOutsideNames(plan) },
+    namesFrom
+  })
+
+  return {
+    count: sql<{ total: number }>`SELECT count(*)::int AS total FROM products p WHERE ${where()}`,
+    /** The count with what the price, rating and stock facets need, when they are asked for. */
+    summary: summary(where()),
+    page:
+      ranked !== null
+        ? sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM (${scored(ranked)} ORDER BY ${rankedBy("")} ${limit}) AS r
+            JOIN products p ON p.id = r.id ORDER BY ${rankedBy("r.")}`
+        : sql`SELECT ${sql.literal(PRODUCT_COLUMNS)} FROM products p WHERE ${where()} ORDER BY ${order} ${limit}`,
+    /**
+     * A relevance page reads and scores every match anyway, so it counts them in the same pass
+     * (`total` on each row) instead of a second scan; no row means the page is past the end (or empty).
+     * Null when the order is not by relevance.
+     */
+    rankedPage:
+      ranked !== null
+        ? sql<{ total: number }>`
+            WITH r AS MATERIALIZED (${scored(ranked)})
+            SELECT ${sql.literal(PRODUCT_COLUMNS)}, (SELECT count(*) FROM r)::int AS total
+            FROM (SELECT * FROM r ORDER BY ${rankedBy("")} ${limit}) AS top
+            JOIN products p ON p.id = top.id ORDER BY ${rankedBy("top.")}`
+        : null,
+    /**
+     * A descending relevance page that lies within the POPULAR_ROWS most popular matches, in two stages
+     * (relevancePage runs them). Null for other orders and deeper pages.
+     */
+    popular:
+      ranked !== null && params.desc && params.page * params.perPage <= popularRows ? popularStages(ranked) : null,
     filtered,
     /** The summary with one facet's own filter left out (only for facets whose filter is set). */
     summaryWithout: (facet: "price" | "rating" | "in_stock") => summary(where(facet)),
@@ -291,25 +300,23 @@ export const listingQueries = (
   }
 }
 
-const thousandths = (decimal: string) => Math.round(Number(decimal) * 1000)
-
 /**
- * A descending relevance page within the popular matches (popularPage), finished with outsidePopular when
- * less popular matches could still rank on it: its product rows, the total of all matches, and which way it
- * went. Exact either way (test/searchBounded.test.ts compares it with ranking every match). Null when
- * popularPage does not apply.
+ * A descending relevance page within the popular matches (`popular`'s first stage), finished with its second
+ * stage when less popular matches could still rank on it: its product rows, the total of all matches, and
+ * which way it went. Exact either way (test/searchBounded.test.ts compares it with ranking every match). Null
+ * when `popular` does not apply.
  */
 export const relevancePage = (queries: ReturnType<typeof listingQueries>, params: ListParams) => {
-  const { popularPage, bounds, popularRows, namesFrom } = queries
-  if (popularPage === null || bounds === null) return null
+  const { popular } = queries
+  if (popular === null) return null
   return Effect.gen(function* () {
-    const rows = yield* popularPage
+    const rows = yield* popular.page
     const total = rows[0]!.total
     const ranking = rows.filter((r) => r.t_id !== null)
     const floor = ranking[params.page * params.perPage - 1]?.t_score
     // The popular matches' ranking is the page when they are all the matches, or when its last row is at the
     // bound (nothing scores higher; among equals the more popular go first).
-    if (floor === undefined || total <= popularRows || thousandths(floor) >= thousandths(bounds.all)) {
+    if (floor === undefined || total <= popular.popularRows || thousandths(floor) >= popular.bounds.all) {
       const onPage = rows.filter((r) => r.id !== null)
       return {
         rows: onPage.map(
@@ -321,9 +328,9 @@ export const relevancePage = (queries: ReturnType<typeof listingQueries>, params
     }
     // Products without the words in their name cannot score above a floor that is at least their best; reading
     // only named ones pays when there are many matches (a name index lookup of several words costs ~10 ms).
-    const inNames = total >= namesFrom && thousandths(floor) >= thousandths(bounds.outsideNames)
+    const inNames = total >= popular.namesFrom && thousandths(floor) >= popular.bounds.outsideNames
     return {
-      rows: yield* queries.outsidePopular(ranking, floor, inNames),
+      rows: yield* popular.outside(ranking, floor, inNames),
       total,
       how: inNames ? ("popular, then names" as const) : ("popular, then all" as const)
     }

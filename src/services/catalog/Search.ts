@@ -174,13 +174,16 @@ export const relevance = (sql: SqlClient.SqlClient, plan: SearchPlan): Fragment 
   return parts.length === 0 ? sql`0` : sql.join(" + ", false)(parts)
 }
 
+/** A relevance (an exact decimal of three places, as SQL and the bounds write it) in whole thousandths, to compare exactly. */
+export const thousandths = (decimal: string) => Math.round(Number(decimal) * 1000)
+
 /** The most `fields` can add to this plan's relevance, in thousandths: per word and field, its best way of matching there. */
 const boundOver = (plan: SearchPlan, fields: ReadonlyArray<Field>) => {
   let total = 0
   for (const w of plan.words)
     for (const field of fields) {
       const best = KINDS.find((kind) => kindTerms(w, kind, field).length > 0)
-      if (best !== undefined) total += Math.round(Number(score(best, field)) * 1000)
+      if (best !== undefined) total += thousandths(score(best, field))
     }
   return total
 }
@@ -192,7 +195,7 @@ const boundOver = (plan: SearchPlan, fields: ReadonlyArray<Field>) => {
  * before them, so the ranking need not read every match (Listing.ts, popularPage).
  */
 export const relevanceBound = (plan: SearchPlan): string => {
-  const phrase = phrasePossible(plan) ? Math.round(Number(PHRASE_BONUS) * 1000) : 0
+  const phrase = phrasePossible(plan) ? thousandths(PHRASE_BONUS) : 0
   return ((boundOver(plan, FIELDS) + phrase) / 1000).toFixed(3)
 }
 
