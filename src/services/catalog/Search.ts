@@ -192,7 +192,7 @@ const boundOver = (plan: SearchPlan, fields: ReadonlyArray<Field>) => {
  * The highest relevance any product can reach for this plan, as an exact decimal: per word and field the
  * best way of matching whose words have been in that field, summed as relevance sums them, plus the phrase
  * bonus when every word has been in a name. When a page of products reaches it, no other product can rank
- * before them, so the ranking need not read every match (Listing.ts, popularPage).
+ * before them, so the ranking need not read every match (Listing.ts, relevancePage).
  */
 export const relevanceBound = (plan: SearchPlan): string => {
   const phrase = phrasePossible(plan) ? thousandths(PHRASE_BONUS) : 0
